@@ -1,0 +1,218 @@
+/* afetch.h — libafetch's public API: fetch many URLs concurrently on one event loop
+ * and hand their results over in declaration order, like asyncio.gather.
+ *
+ * Ownership at a glance:
+ *   afetch_loop_new / afetch_loop_free      the caller owns the loop
+ *   afetch_fetch / afetch_future_free       the caller owns each future it fetched
+ *   afetch_result                           borrowed: valid as long as its future (or, in a
+ *                                           stream, until the deliver callback returns)
+ *   afetch_options, afetch_request          borrowed: the library copies what it keeps, except
+ *                                           that the options must outlive the loop
+ * Nothing here is thread-safe; one loop belongs to one thread. */
+#ifndef AFETCH_H
+#define AFETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define AFETCH_VERSION "0.1.0"
+
+/* Settings shared by every transfer of a loop or a sync run. */
+typedef struct afetch_options {
+    unsigned parallel;           /* transfers in flight at most (the window), >= 1 */
+    double timeout;              /* seconds for a whole transfer; 0: no limit */
+    double connect_timeout;      /* seconds to connect; 0: libcurl's default */
+    const char *method;          /* NULL: GET, or HEAD when head is set */
+    bool head;                   /* send HEAD, expect no body */
+    const char *const *headers;  /* "Name: value" lines sent with every request */
+    size_t header_count;
+    const char *user_agent;      /* NULL: "afetch/" AFETCH_VERSION */
+    bool follow_redirects;       /* with it, the final response decides ok; without, 3xx is ok */
+    long max_redirects;          /* with follow_redirects; >= 0 */
+} afetch_options;
+
+/* Fills opts with the defaults: 50 in flight, 30 s timeout, 10 s connect timeout, GET,
+ * follow up to 10 redirects. */
+void afetch_options_init(afetch_options *opts);
+
+/* One entry to fetch. A request the list parser already found bad carries error_code and
+ * error_message; it becomes a failed result without any network traffic. */
+typedef struct afetch_request {
+    const char *url;
+    const char *label;           /* NULL: none */
+    const char *method;          /* NULL: the options' method */
+    const char *const *headers;  /* sent after the options' headers; a name given here wins */
+    size_t header_count;
+    const char *error_code;      /* NULL for a good request */
+    const char *error_message;
+} afetch_request;
+
+/* Seconds; a negative value means unknown. start counts from the start of the run, the others
+ * from the start of the transfer, as libcurl measures them. */
+typedef struct afetch_timing {
+    double start, dns, connect, tls, ttfb, total;
+} afetch_timing;
+
+/* What became of one request. Strings are NULL where unknown. */
+typedef struct afetch_result {
+    size_t index;                /* declaration (input) position, from 0 */
+    const char *url;
+    const char *label;
+    bool ok;                     /* completed, and final status < 400 */
+    long status;                 /* final HTTP status; 0: no response */
+    const char *http_version;    /* "1.0", "1.1", "2", "3" */
+    const char *effective_url;
+    long redirects;              /* -1: unknown */
+    int64_t bytes;               /* body bytes received */
+    const char *content_type;
+    unsigned attempts;           /* tries made; 0 when nothing was sent */
+    afetch_timing time;
+    const char *error_code;      /* NULL when ok, else a stable code such as "timeout" */
+    const char *error_message;   /* NULL when ok, else one human-readable line */
+} afetch_result;
+
+/* The error codes a result can carry. */
+#define AFETCH_E_INVALID_INPUT "invalid-input"
+#define AFETCH_E_PROTOCOL "protocol"
+#define AFETCH_E_DNS "dns"
+#define AFETCH_E_CONNECT "connect"
+#define AFETCH_E_TLS "tls"
+#define AFETCH_E_TIMEOUT "timeout"
+#define AFETCH_E_TOO_MANY_REDIRECTS "too-many-redirects"
+#define AFETCH_E_HTTP "http"
+#define AFETCH_E_NETWORK "network"       /* the connection broke: reset, nothing or too little sent */
+#define AFETCH_E_BAD_RESPONSE "bad-response" /* the server's answer was not valid HTTP */
+#define AFETCH_E_CANCELLED "cancelled"
+#define AFETCH_E_INTERNAL "internal"     /* out of memory or a libcurl setup failure */
+
+typedef enum afetch_state {
+    AFETCH_PENDING,
+    AFETCH_DONE,      /* settled with a result that is ok */
+    AFETCH_FAILED,    /* settled with a result that is not ok */
+    AFETCH_CANCELLED, /* settled by cancellation; the result says "cancelled" */
+} afetch_state;
+
+typedef enum afetch_gather_mode {
+    AFETCH_RETURN_ERRORS, /* every future runs to its end; errors are results */
+    AFETCH_FAIL_FAST,     /* the first result that is not ok cancels the rest */
+} afetch_gather_mode;
+
+/* Totals of one run. */
+typedef struct afetch_summary {
+    size_t urls, ok, failed;
+    int64_t bytes;
+    double elapsed;              /* wall seconds */
+    unsigned parallel;
+} afetch_summary;
+
+typedef struct afetch_loop afetch_loop;
+typedef struct afetch_future afetch_future;
+
+/* Process-wide set-up of libcurl; call once before any other function, and the cleanup once
+ * at the end. Returns 0, or -1 when libcurl cannot start. */
+int afetch_global_init(void);
+void afetch_global_cleanup(void);
+
+/* A loop: one libev loop driving one libcurl multi handle. NULL when out of memory. */
+afetch_loop *afetch_loop_new(const afetch_options *opts);
+void afetch_loop_free(afetch_loop *loop);
+
+/* Schedules req and returns its future, numbered in call order. The transfer starts when the
+ * window has room; it makes progress only while the loop runs (afetch_gather). NULL when out of
+ * memory. */
+afetch_future *afetch_fetch(afetch_loop *loop, const afetch_request *req);
+
+afetch_state afetch_future_state(const afetch_future *future);
+/* The result, or NULL while the future is pending. */
+const afetch_result *afetch_future_result(const afetch_future *future);
+/* Stops a pending future's transfer; its result becomes "cancelled". No effect once settled. */
+void afetch_future_cancel(afetch_future *future);
+/* Cancels the future if pending, then frees it. */
+void afetch_future_free(afetch_future *future);
+
+/* Runs the loop until every one of the n futures has settled. Returns how many are not ok. */
+size_t afetch_gather(afetch_loop *loop, afetch_future *const *futures, size_t n,
+                     afetch_gather_mode mode);
+
+/* A stream of requests, too many to hold at once: the library pulls the next request only when
+ * it has room and delivers each result, in declaration order unless as_completed is set.
+ * next() returns false at the end of the input; what it fills in is copied before the next call. */
+typedef bool afetch_next_fn(void *arg, afetch_request *req);
+typedef void afetch_deliver_fn(void *arg, const afetch_result *result);
+
+typedef struct afetch_stream {
+    afetch_next_fn *next;
+    void *next_arg;
+    afetch_deliver_fn *deliver;
+    void *deliver_arg;
+    afetch_gather_mode mode;     /* with FAIL_FAST, every request after the trip is "cancelled" */
+    bool as_completed;           /* deliver as each finishes instead of in order */
+} afetch_stream;
+
+/* Runs the stream on the loop until every request has been delivered. Returns 0, or -1 when
+ * out of memory (the results delivered so far stand; the rest are not delivered). */
+int afetch_run_stream(afetch_loop *loop, const afetch_stream *stream, afetch_summary *summary);
+
+/* The sequential baseline: one reused easy handle, one blocking transfer after another, the
+ * same results. Returns 0, or -1 when out of memory. */
+int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
+                    afetch_summary *summary);
+
+/* Cancels every pending future of the loop; a stream being run reads no further. For an
+ * interrupted run or a closed output: the cancelled results are still delivered. */
+void afetch_loop_cancel(afetch_loop *loop);
+
+/* ---- Input: list files, stdin and URL arguments, read one entry at a time ---- */
+
+typedef struct afetch_input afetch_input;
+
+afetch_input *afetch_input_new(void);
+void afetch_input_free(afetch_input *input);
+/* Adds a list file ("-": stdin), opened now and read after the sources added before. Returns 0,
+ * or -1 with a one-line reason naming the file in err. */
+int afetch_input_add_path(afetch_input *input, const char *path, char *err, size_t err_size);
+/* Adds one URL given as an argument. Returns 0, or -1 when out of memory. */
+int afetch_input_add_url(afetch_input *input, const char *url);
+/* An afetch_next_fn (arg: the input): one line, one entry; blank and '#' lines skipped, CRLF
+ * and a BOM accepted, "{...}" lines read as JSON. A bad entry comes back carrying its error.
+ * The strings stay valid until the next call. */
+bool afetch_input_next(void *input, afetch_request *req);
+/* The read error that ended the input early ("file: reason"), or NULL. */
+const char *afetch_input_error(const afetch_input *input);
+
+/* ---- Output: results as a table, one JSON document or JSON Lines ---- */
+
+typedef enum afetch_format {
+    AFETCH_FORMAT_TABLE, /* for people: control characters escaped */
+    AFETCH_FORMAT_JSON,  /* one document, streamed: {"mode", "results": [...], "summary"} */
+    AFETCH_FORMAT_JSONL, /* one result object a line, flushed per line */
+    AFETCH_FORMAT_NONE,  /* results are counted, not printed */
+} afetch_format;
+
+/* The elapsed times of --compare. */
+typedef struct afetch_compare {
+    double sync_elapsed, async_elapsed;
+} afetch_compare;
+
+typedef struct afetch_output afetch_output;
+
+/* Writes to out, which the caller keeps open. mode names the run ("async", "sync",
+ * "compare"). NULL when out of memory. */
+afetch_output *afetch_output_new(FILE *out, afetch_format format, const char *mode);
+void afetch_output_free(afetch_output *output);
+/* An afetch_deliver_fn (arg: the output). After a write error it writes nothing more. */
+void afetch_output_result(void *output, const afetch_result *result);
+/* Ends the output (closes the JSON document); compare may be NULL. Returns 0, or -1 when a
+ * write failed at any point (errno tells why). */
+int afetch_output_finish(afetch_output *output, const afetch_summary *summary,
+                         const afetch_compare *compare);
+/* True once a write has failed, e.g. EPIPE when the reader went away. */
+bool afetch_output_failed(const afetch_output *output);
+
+/* Writes the versions of afetch and of the libraries it runs on into buf, one per line, and
+ * returns buf. */
+char *afetch_versions(char *buf, size_t size);
+
+#endif
