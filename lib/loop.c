@@ -1,0 +1,164 @@
+/* loop.c — libev + libcurl multi socket glue.
+ *
+ * libcurl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when to call it back
+ * without socket activity (CURLMOPT_TIMERFUNCTION); libev waits; every wake-up becomes one
+ * curl_multi_socket_action followed by one drain of curl_multi_info_read. */
+#include "loop.h"
+
+#include <ev.h>
+#include <stdlib.h>
+
+struct loop {
+    struct ev_loop *ev;
+    CURLM *multi;
+    ev_timer timer; /* libcurl's single timeout */
+    struct loop_hooks hooks;
+};
+
+/* One watched socket: an ev_io whose data points at the loop, attached to libcurl's socket
+ * with curl_multi_assign. */
+
+static void drain(struct loop *l)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(l->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *easy = msg->easy_handle; /* msg dies with the removal */
+        CURLcode rc = msg->data.result;
+        curl_multi_remove_handle(l->multi, easy);
+        l->hooks.done(l->hooks.arg, easy, rc);
+    }
+    l->hooks.drained(l->hooks.arg);
+}
+
+static void on_io(struct ev_loop *ev, ev_io *io, int revents)
+{
+    (void)ev;
+    int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
+                 (revents & EV_WRITE ? CURL_CSELECT_OUT : 0) |
+                 (revents & EV_ERROR ? CURL_CSELECT_ERR : 0);
+    int running;
+    struct loop *l = io->data; /* io may be freed inside socket_action */
+    curl_multi_socket_action(l->multi, io->fd, action, &running);
+    drain(l);
+}
+
+static void on_timer(struct ev_loop *ev, ev_timer *t, int revents)
+{
+    (void)ev;
+    (void)revents;
+    struct loop *l = t->data;
+    int running;
+    curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    drain(l);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: start, change or stop watching one socket. */
+static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    (void)easy;
+    struct loop *l = userp;
+    ev_io *w = socketp;
+    if (what == CURL_POLL_REMOVE) {
+        if (w) {
+            ev_io_stop(l->ev, w);
+            free(w);
+        }
+        return 0;
+    }
+    if (!w) {
+        w = malloc(sizeof *w);
+        if (!w)
+            return -1;
+        ev_init(w, on_io);
+        w->data = l;
+        curl_multi_assign(l->multi, fd, w);
+    } else {
+        ev_io_stop(l->ev, w);
+    }
+    int events = (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0);
+    ev_io_set(w, fd, events);
+    ev_io_start(l->ev, w);
+    return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: -1 stops the timer, 0 means "as soon as possible", else arm it.
+ * Only arm here: calling socket_action from inside this callback would re-enter libcurl. */
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    struct loop *l = userp;
+    ev_timer_stop(l->ev, &l->timer);
+    if (timeout_ms >= 0) {
+        ev_timer_set(&l->timer, (double)timeout_ms / 1000.0, 0.0);
+        ev_timer_start(l->ev, &l->timer);
+    }
+    return 0;
+}
+
+struct loop *loop_new(const struct loop_hooks *hooks, long max_connections)
+{
+    struct loop *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->hooks = *hooks;
+    l->ev = ev_loop_new(EVBACKEND_EPOLL);
+    if (!l->ev)
+        l->ev = ev_loop_new(EVFLAG_AUTO);
+    l->multi = curl_multi_init();
+    if (!l->ev || !l->multi) {
+        loop_free(l);
+        return NULL;
+    }
+    ev_timer_init(&l->timer, on_timer, 0.0, 0.0);
+    l->timer.data = l;
+    curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+    curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
+    curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+    curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
+    curl_multi_setopt(l->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, max_connections);
+    return l;
+}
+
+void loop_free(struct loop *l)
+{
+    if (!l)
+        return;
+    /* closing cached connections still calls on_curl_socket, which needs l->ev */
+    if (l->multi)
+        curl_multi_cleanup(l->multi);
+    if (l->ev) {
+        ev_timer_stop(l->ev, &l->timer);
+        ev_loop_destroy(l->ev);
+    }
+    free(l);
+}
+
+int loop_add(struct loop *l, CURL *easy)
+{
+    return curl_multi_add_handle(l->multi, easy) == CURLM_OK ? 0 : -1;
+}
+
+void loop_remove(struct loop *l, CURL *easy)
+{
+    curl_multi_remove_handle(l->multi, easy);
+}
+
+void loop_run(struct loop *l)
+{
+    ev_run(l->ev, 0);
+}
+
+void loop_stop(struct loop *l)
+{
+    ev_break(l->ev, EVBREAK_ONE);
+}
+
+void loop_version(int *major, int *minor)
+{
+    *major = ev_version_major();
+    *minor = ev_version_minor();
+}

@@ -1,0 +1,34 @@
+/* loop.h — the event loop: one libev loop driving one libcurl multi handle through the multi
+ * socket interface. The only module that sees <ev.h>. It reports each finished transfer, then
+ * calls a drained hook once per batch, outside every libcurl callback, where the owner may add
+ * and remove transfers. */
+#ifndef AFETCH_LOOP_H
+#define AFETCH_LOOP_H
+
+#include <curl/curl.h>
+
+struct loop;
+
+struct loop_hooks {
+    void (*done)(void *arg, CURL *easy, CURLcode rc); /* easy is already out of the multi */
+    void (*drained)(void *arg);
+    void *arg;
+};
+
+/* max_connections sizes libcurl's connection cache. NULL when out of memory. */
+struct loop *loop_new(const struct loop_hooks *hooks, long max_connections);
+/* Frees the loop; the owner has removed its transfers first. */
+void loop_free(struct loop *l);
+
+/* 0, or -1 if libcurl refused the handle. */
+int loop_add(struct loop *l, CURL *easy);
+void loop_remove(struct loop *l, CURL *easy);
+
+/* Runs until loop_stop. */
+void loop_run(struct loop *l);
+void loop_stop(struct loop *l);
+
+/* The version of the libev this was linked with. */
+void loop_version(int *major, int *minor);
+
+#endif
