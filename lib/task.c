@@ -1,0 +1,99 @@
+/* task.c — one request's life: copied in, prepared on a slot, finished into a result. */
+#include "task.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static size_t size_of(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+static const char *copy_into(char **cursor, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    memcpy(*cursor, s, n);
+    const char *copy = *cursor;
+    *cursor += n;
+    return copy;
+}
+
+struct task *task_new(const afetch_request *req, size_t index, const afetch_options *opts,
+                      const struct future_ops *ops)
+{
+    const char *url = req->url ? req->url : "";
+    size_t strings = size_of(url) + size_of(req->label) + size_of(req->method);
+    struct task *t = malloc(sizeof *t + strings);
+    if (!t)
+        return NULL;
+    memset(t, 0, sizeof *t);
+    future_init(&t->future, ops, index);
+    char *cursor = t->strings;
+    t->future.result.url = copy_into(&cursor, url);
+    t->future.result.label = copy_into(&cursor, req->label);
+    t->method = copy_into(&cursor, req->method);
+
+    if (req->error_code) {
+        fetch_fail(&t->future.result, req->error_code, req->error_message, &t->result_strings);
+        future_settle(&t->future);
+        return t;
+    }
+    if (req->header_count > 0) {
+        bool failed;
+        t->headers = fetch_headers_new(opts, req, &failed);
+        if (failed) {
+            free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+void task_free(struct task *t)
+{
+    if (!t)
+        return;
+    curl_slist_free_all(t->headers);
+    free(t->result_strings);
+    free(t);
+}
+
+int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
+                 struct curl_slist *shared_headers)
+{
+    struct curl_slist *headers = t->headers ? t->headers : shared_headers;
+    if (fetch_prepare(slot->easy, opts, t->future.result.url, t->method, headers, &slot->io) != 0 ||
+        curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {
+        fetch_fail(&t->future.result, AFETCH_E_INTERNAL, "libcurl refused the transfer's options",
+                   &t->result_strings);
+        future_settle(&t->future);
+        return -1;
+    }
+    t->slot = slot;
+    return 0;
+}
+
+void task_finish(struct task *t, CURLcode rc, const afetch_options *opts)
+{
+    fetch_finish(t->slot->easy, rc, opts, &t->slot->io, &t->future.result, &t->result_strings);
+    t->slot = NULL;
+    future_settle(&t->future);
+}
+
+void summary_count(afetch_summary *summary, const afetch_result *r)
+{
+    summary->urls++;
+    summary->ok += r->ok;
+    summary->failed += !r->ok;
+    summary->bytes += r->bytes;
+}
+
+double clock_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
