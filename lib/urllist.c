@@ -1,0 +1,309 @@
+/* urllist.c — afetch_input: entries from list files, stdin and arguments: trimming, comments,
+ * CRLF, BOM, JSON lines (parsed with cJSON) and URL checks (libcurl's URL parser). */
+#include "urllist.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+struct source {
+    char *name; /* file name, "<stdin>" or NULL for a bare URL */
+    FILE *file;
+    char *url;
+    size_t line_no;
+    bool started; /* a BOM is only looked for at the start of a source */
+};
+
+struct afetch_input {
+    struct source *sources;
+    size_t count, current;
+    char *line;
+    size_t line_cap;
+    cJSON *json; /* the current JSON entry, kept while its strings are in use */
+    const char **headers;
+    size_t headers_cap;
+    char *header_text;
+    size_t header_text_cap;
+    char where[300];
+    char message[600];
+    char error[400];
+};
+
+afetch_input *afetch_input_new(void)
+{
+    return calloc(1, sizeof(afetch_input));
+}
+
+void afetch_input_free(afetch_input *in)
+{
+    if (!in)
+        return;
+    for (size_t i = 0; i < in->count; i++) {
+        struct source *s = &in->sources[i];
+        if (s->file && s->file != stdin)
+            fclose(s->file);
+        free(s->name);
+        free(s->url);
+    }
+    free(in->sources);
+    free(in->line);
+    cJSON_Delete(in->json);
+    free(in->headers);
+    free(in->header_text);
+    free(in);
+}
+
+static struct source *push_source(afetch_input *in)
+{
+    struct source *grown = realloc(in->sources, (in->count + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    in->sources = grown;
+    struct source *s = &in->sources[in->count];
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+int afetch_input_add_path(afetch_input *in, const char *path, char *err, size_t err_size)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    FILE *file = is_stdin ? stdin : fopen(path, "r");
+    struct stat st;
+    if (file && fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (file != stdin)
+            fclose(file);
+        file = NULL;
+        errno = EISDIR;
+    }
+    if (!file) {
+        snprintf(err, err_size, "%s: %s", name, strerror(errno));
+        return -1;
+    }
+    struct source *s = push_source(in);
+    char *copy = strdup(name);
+    if (!s || !copy) {
+        free(copy);
+        if (file != stdin)
+            fclose(file);
+        snprintf(err, err_size, "%s: out of memory", name);
+        return -1;
+    }
+    s->name = copy;
+    s->file = file;
+    in->count++;
+    return 0;
+}
+
+int afetch_input_add_url(afetch_input *in, const char *url)
+{
+    struct source *s = push_source(in);
+    char *copy = strdup(url);
+    if (!s || !copy) {
+        free(copy);
+        return -1;
+    }
+    s->url = copy;
+    in->count++;
+    return 0;
+}
+
+const char *afetch_input_error(const afetch_input *in)
+{
+    return in->error[0] ? in->error : NULL;
+}
+
+static void fail(afetch_request *req, const char *code, char *msg, size_t msg_size,
+                 const char *where, const char *reason, const char *detail)
+{
+    snprintf(msg, msg_size, "%s: %s%s%s", where, reason, detail ? ": " : "", detail ? detail : "");
+    req->error_code = code;
+    req->error_message = msg;
+}
+
+void urllist_parse_url(const char *line, const char *where, afetch_request *req, char *msg,
+                       size_t msg_size)
+{
+    req->url = line;
+    CURLU *url = curl_url();
+    if (!url) {
+        fail(req, AFETCH_E_INTERNAL, msg, msg_size, where, "out of memory", NULL);
+        return;
+    }
+    CURLUcode rc = curl_url_set(url, CURLUPART_URL, line,
+                                CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME);
+    char *scheme = NULL;
+    if (rc != CURLUE_OK) {
+        fail(req, AFETCH_E_INVALID_INPUT, msg, msg_size, where, "not a URL",
+             curl_url_strerror(rc));
+    } else if (curl_url_get(url, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+               (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "\"%.40s\" (only http and https are fetched)",
+                 scheme ? scheme : "?");
+        fail(req, AFETCH_E_PROTOCOL, msg, msg_size, where, "scheme not allowed", detail);
+    }
+    curl_free(scheme);
+    curl_url_cleanup(url);
+}
+
+/* RFC 9110 token characters: what a method or a header name may be made of. */
+static bool is_token(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!strchr("!#$%&'*+-.^_`|~", *s) && !(*s >= '0' && *s <= '9') &&
+            !((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z'))
+            return false;
+    return true;
+}
+
+/* Builds "Name: value" lines from a JSON object of strings into in's buffers. */
+static const char *json_headers(afetch_input *in, const cJSON *object, afetch_request *req)
+{
+    size_t count = 0, text = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, object)
+    {
+        if (!cJSON_IsString(item) || !is_token(item->string))
+            return "\"headers\" must map header names to strings";
+        if (strpbrk(item->valuestring, "\r\n"))
+            return "a header value holds a line break";
+        count++;
+        text += strlen(item->string) + strlen(item->valuestring) + 3;
+    }
+    if (count > in->headers_cap) {
+        const char **grown = realloc(in->headers, count * sizeof *grown);
+        if (!grown)
+            return "out of memory";
+        in->headers = grown;
+        in->headers_cap = count;
+    }
+    if (text > in->header_text_cap) {
+        char *grown = realloc(in->header_text, text);
+        if (!grown)
+            return "out of memory";
+        in->header_text = grown;
+        in->header_text_cap = text;
+    }
+    char *cursor = in->header_text;
+    size_t i = 0;
+    cJSON_ArrayForEach(item, object)
+    {
+        in->headers[i++] = cursor;
+        cursor += sprintf(cursor, "%s: %s", item->string, item->valuestring) + 1;
+    }
+    req->headers = in->headers;
+    req->header_count = count;
+    return NULL;
+}
+
+/* Reads {"url": …, "label": …, "method": …, "headers": {…}}; unknown keys are ignored. */
+static const char *json_entry(afetch_input *in, afetch_request *req)
+{
+    const cJSON *json = in->json;
+    if (!cJSON_IsObject(json))
+        return "not a JSON object";
+    const cJSON *url = cJSON_GetObjectItemCaseSensitive(json, "url");
+    const cJSON *label = cJSON_GetObjectItemCaseSensitive(json, "label");
+    const cJSON *method = cJSON_GetObjectItemCaseSensitive(json, "method");
+    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(json, "headers");
+    if (!cJSON_IsString(url))
+        return "JSON entry has no \"url\" string";
+    req->url = url->valuestring;
+    if (label && !cJSON_IsNull(label) && !cJSON_IsString(label))
+        return "\"label\" must be a string";
+    req->label = cJSON_IsString(label) ? label->valuestring : NULL;
+    if (method && !(cJSON_IsString(method) && is_token(method->valuestring)))
+        return "\"method\" must be an HTTP method name";
+    req->method = method ? method->valuestring : NULL;
+    if (headers && !cJSON_IsObject(headers))
+        return "\"headers\" must be an object";
+    return headers ? json_headers(in, headers, req) : NULL;
+}
+
+static void parse_entry(afetch_input *in, const char *text, afetch_request *req)
+{
+    if (text[0] != '{') {
+        urllist_parse_url(text, in->where, req, in->message, sizeof in->message);
+        return;
+    }
+    cJSON_Delete(in->json);
+    in->json = cJSON_Parse(text);
+    req->url = text;
+    const char *problem = in->json ? json_entry(in, req) : "invalid JSON";
+    if (problem)
+        fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,
+             NULL);
+    else
+        urllist_parse_url(req->url, in->where, req, in->message, sizeof in->message);
+}
+
+static char *trim(char *s, size_t len)
+{
+    while (len > 0 && strchr(" \t\r\n\v\f", s[len - 1]))
+        s[--len] = '\0';
+    while (*s && strchr(" \t\v\f", *s))
+        s++;
+    return s;
+}
+
+/* Reads the next line of s that holds an entry; NULL at its end (or on a read error). NUL
+ * bytes become spaces, so the text stays one C string, and *had_nul says so. */
+static char *next_line(afetch_input *in, struct source *s, bool *had_nul)
+{
+    ssize_t n;
+    while ((n = getline(&in->line, &in->line_cap, s->file)) >= 0) {
+        s->line_no++;
+        char *text = in->line;
+        if (!s->started && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+            text += 3, n -= 3;
+        s->started = true;
+        *had_nul = memchr(text, '\0', (size_t)n) != NULL;
+        if (*had_nul)
+            for (ssize_t i = 0; i < n; i++)
+                text[i] = text[i] ? text[i] : ' ';
+        text = trim(text, (size_t)n);
+        if (*text && *text != '#') {
+            snprintf(in->where, sizeof in->where, "%s:%zu", s->name, s->line_no);
+            return text;
+        }
+    }
+    if (ferror(s->file))
+        snprintf(in->error, sizeof in->error, "%s: %s", s->name, strerror(errno));
+    return NULL;
+}
+
+bool afetch_input_next(void *arg, afetch_request *req)
+{
+    afetch_input *in = arg;
+    *req = (afetch_request){0};
+    while (in->current < in->count && !in->error[0]) {
+        struct source *s = &in->sources[in->current];
+        if (s->url) {
+            in->current++;
+            urllist_parse_url(s->url, "argument", req, in->message, sizeof in->message);
+            return true;
+        }
+        bool had_nul = false;
+        char *text = next_line(in, s, &had_nul);
+        if (!text) {
+            in->current++;
+            continue;
+        }
+        if (had_nul) {
+            req->url = text;
+            fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where,
+                 "the line holds a NUL byte", NULL);
+        } else {
+            parse_entry(in, text, req);
+        }
+        return true;
+    }
+    return false;
+}
