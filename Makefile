@@ -1,0 +1,86 @@
+# afetch — build, test and demo. `make` builds build/afetch and build/libafetch.a;
+# `make test` and `make demo` first install any missing Debian package (scripts/deps.sh).
+
+CC      ?= cc
+SAN_CC  ?= clang
+PREFIX  ?= /usr/local
+BUILD   := build
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
+# Debian's libev ships no .pc file; fall back to plain -lev.
+PKG_CFLAGS = $(shell pkg-config --cflags libcurl libcjson)
+PKG_LIBS   = $(shell pkg-config --libs libcurl libcjson) \
+             $(shell pkg-config --libs libev 2>/dev/null || echo -lev) -lm
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Ilib
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+LIB_SRC  := $(wildcard lib/*.c)
+CMD_SRC  := cmd/afetch/main.c
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+# Objects for one flavour: $(call objs,DIR,SOURCES)
+objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
+
+.SECONDARY:
+.PHONY: all deps test-deps check unit integration valgrind asan test demo format format-check clean
+all: $(BUILD)/afetch $(BUILD)/libafetch.a
+
+# ---- normal build (gcc) ----
+$(BUILD)/obj/%.o: %.c lib/*.h Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libafetch.a: $(call objs,$(BUILD),$(LIB_SRC))
+	ar rcs $@ $^
+
+$(BUILD)/afetch: $(call objs,$(BUILD),$(CMD_SRC)) $(BUILD)/libafetch.a
+	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libafetch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+# ---- sanitizer build (clang, ASan + UBSan) ----
+SAN := $(BUILD)/asan
+$(SAN)/obj/%.o: %.c lib/*.h Makefile
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -Ilib -c $< -o $@
+
+$(SAN)/libafetch.a: $(call objs,$(SAN),$(LIB_SRC))
+	ar rcs $@ $^
+
+$(SAN)/afetch: $(call objs,$(SAN),$(CMD_SRC)) $(SAN)/libafetch.a
+	$(SAN_CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -o $@
+
+$(SAN)/tests/%: $(SAN)/obj/tests/unit/%.o $(SAN)/libafetch.a
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -o $@
+
+UNIT_BINS := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
+
+# ---- tests ----
+deps:
+	@scripts/deps.sh build
+test-deps:
+	@scripts/deps.sh test
+
+# `make test`: every suite, normal and under ASan+UBSan, plus valgrind; one total at the end.
+test: test-deps
+	@$(MAKE) --no-print-directory check
+
+check: all $(SAN)/afetch $(addprefix $(BUILD)/tests/,$(UNIT_BINS)) $(addprefix $(SAN)/tests/,$(UNIT_BINS))
+	@scripts/run-tests.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+format:
+	clang-format -i lib/*.[ch] cmd/afetch/*.c tests/unit/*.[ch] examples/*.c
+format-check:
+	clang-format --dry-run --Werror lib/*.[ch] cmd/afetch/*.c tests/unit/*.[ch] examples/*.c
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,483 @@
+/* main.c — the afetch command: parses options, opens the inputs, runs the library in the chosen
+ * mode and maps the outcome to an exit code. All the fetching lives in lib/. */
+#include "afetch.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum exit_code { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
+enum mode { MODE_ASYNC, MODE_SYNC, MODE_COMPARE };
+
+struct cli {
+    afetch_options opts;
+    enum mode mode;
+    afetch_format format;
+    bool as_completed, fail_fast, quiet;
+    const char **headers; /* points into argv */
+    size_t header_count;
+};
+
+enum long_only {
+    OPT_SYNC = 256,
+    OPT_COMPARE,
+    OPT_JSON,
+    OPT_JSONL,
+    OPT_AS_COMPLETED,
+    OPT_FAIL_FAST,
+    OPT_CONNECT_TIMEOUT,
+    OPT_NO_FOLLOW,
+    OPT_MAX_REDIRS,
+};
+
+static const struct option long_options[] = {
+    {"parallel", required_argument, NULL, 'j'},
+    {"sync", no_argument, NULL, OPT_SYNC},
+    {"compare", no_argument, NULL, OPT_COMPARE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"jsonl", no_argument, NULL, OPT_JSONL},
+    {"as-completed", no_argument, NULL, OPT_AS_COMPLETED},
+    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+    {"timeout", required_argument, NULL, 't'},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"method", required_argument, NULL, 'X'},
+    {"head", no_argument, NULL, 'I'},
+    {"header", required_argument, NULL, 'H'},
+    {"user-agent", required_argument, NULL, 'A'},
+    {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
+    {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *out)
+{
+    fputs("Usage: afetch [OPTIONS] [LIST|URL|-]...\n"
+          "Fetch every URL of the lists concurrently and report each result in input order.\n"
+          "An argument with :// is a URL, - is standard input, anything else a list file;\n"
+          "with no arguments the list is read from standard input. A list has one URL a line\n"
+          "(# comments, blank lines skipped) or a JSON object a line:\n"
+          "  {\"url\": ..., \"label\": ..., \"method\": ..., \"headers\": {\"Name\": \"value\"}}\n"
+          "\n"
+          "Modes:\n"
+          "      --sync               one URL after another (the sequential baseline)\n"
+          "      --compare            run --sync, then the concurrent run; print the speedup\n"
+          "  -j, --parallel N         transfers in flight at most (default 50)\n"
+          "      --fail-fast          the first failure cancels the rest (they report\n"
+          "                           \"cancelled\"); default: errors are results\n"
+          "Output:\n"
+          "      --json               one JSON document: mode, results, summary\n"
+          "      --jsonl              one JSON result a line\n"
+          "      --as-completed       report results as they finish, not in input order\n"
+          "  -q, --quiet              no table, only the summary line\n"
+          "Requests:\n"
+          "  -t, --timeout SEC        limit for a whole transfer (default 30; 0: none)\n"
+          "      --connect-timeout SEC  limit for connecting (default 10)\n"
+          "  -X, --method M           request method (default GET)\n"
+          "  -I, --head               send HEAD requests\n"
+          "  -H, --header 'K: V'      add a request header (repeatable)\n"
+          "  -A, --user-agent S       User-Agent (default afetch/" AFETCH_VERSION ")\n"
+          "      --no-follow          do not follow redirects (a 3xx is then ok)\n"
+          "      --max-redirs N       redirects followed at most (default 10)\n"
+          "Other:\n"
+          "  -h, --help               this help\n"
+          "  -V, --version            versions of afetch, libcurl, libev and cJSON\n"
+          "\n"
+          "Exit status: 0 all URLs ok, 1 some URL not ok, 2 usage, input or config error.\n",
+          out);
+}
+
+/* Prints the one-line "afetch: <what>: <detail>" and returns the usage exit code. */
+static int usage_error(const char *what, const char *detail)
+{
+    fprintf(stderr, "afetch: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    return EXIT_USAGE;
+}
+
+static bool parse_whole(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max)
+        return false;
+    *out = value;
+    return true;
+}
+
+static bool parse_seconds(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno || end == text || *end || !(value >= 0 && value <= 31536000))
+        return false;
+    *out = value;
+    return true;
+}
+
+static bool valid_header(const char *h)
+{
+    const char *colon = strchr(h, ':');
+    return colon && colon != h && !strpbrk(h, "\r\n");
+}
+
+/* Handles one option; returns -1 to go on, or an exit code. */
+static int take_option(struct cli *c, int opt, const char *arg, const char *name)
+{
+    long whole;
+    char detail[160];
+    switch (opt) {
+    case 'j':
+        if (!parse_whole(arg, 1, 100000, &whole)) {
+            snprintf(detail, sizeof detail, "'%s' is not a whole number from 1 to 100000", arg);
+            return usage_error("--parallel", detail);
+        }
+        c->opts.parallel = (unsigned)whole;
+        return -1;
+    case 't':
+    case OPT_CONNECT_TIMEOUT:
+        if (!parse_seconds(arg, opt == 't' ? &c->opts.timeout : &c->opts.connect_timeout)) {
+            snprintf(detail, sizeof detail, "'%s' is not a number of seconds", arg);
+            return usage_error(opt == 't' ? "--timeout" : "--connect-timeout", detail);
+        }
+        return -1;
+    case OPT_MAX_REDIRS:
+        if (!parse_whole(arg, 0, 1000, &whole)) {
+            snprintf(detail, sizeof detail, "'%s' is not a whole number from 0 to 1000", arg);
+            return usage_error("--max-redirs", detail);
+        }
+        c->opts.max_redirects = whole;
+        return -1;
+    case 'H':
+        if (!valid_header(arg)) {
+            snprintf(detail, sizeof detail, "'%.100s' is not of the form 'Name: value'", arg);
+            return usage_error("--header", detail);
+        }
+        c->headers[c->header_count++] = arg;
+        return -1;
+    case 'X':
+        if (!*arg || strpbrk(arg, " \t\r\n:"))
+            return usage_error("--method", "expects a method name such as GET or POST");
+        c->opts.method = arg;
+        return -1;
+    case 'A':
+        if (strpbrk(arg, "\r\n"))
+            return usage_error("--user-agent", "must be one line");
+        c->opts.user_agent = arg;
+        return -1;
+    case 'I':
+        c->opts.head = true;
+        return -1;
+    case OPT_SYNC:
+    case OPT_COMPARE: {
+        enum mode mode = opt == OPT_SYNC ? MODE_SYNC : MODE_COMPARE;
+        if (c->mode != MODE_ASYNC && c->mode != mode)
+            return usage_error("--sync and --compare", "choose one");
+        c->mode = mode;
+        return -1;
+    }
+    case OPT_JSON:
+    case OPT_JSONL: {
+        afetch_format format = opt == OPT_JSON ? AFETCH_FORMAT_JSON : AFETCH_FORMAT_JSONL;
+        if (c->format != AFETCH_FORMAT_TABLE && c->format != format)
+            return usage_error("--json and --jsonl", "choose one");
+        c->format = format;
+        return -1;
+    }
+    case OPT_AS_COMPLETED:
+        c->as_completed = true;
+        return -1;
+    case OPT_FAIL_FAST:
+        c->fail_fast = true;
+        return -1;
+    case OPT_NO_FOLLOW:
+        c->opts.follow_redirects = false;
+        return -1;
+    case 'q':
+        c->quiet = true;
+        return -1;
+    case 'h':
+        usage(stdout);
+        return EXIT_ALL_OK;
+    case 'V': {
+        char versions[512];
+        fputs(afetch_versions(versions, sizeof versions), stdout);
+        return EXIT_ALL_OK;
+    }
+    case ':':
+        return usage_error(name, "needs a value (see afetch --help)");
+    default:
+        return usage_error(name, "unknown option (see afetch --help)");
+    }
+}
+
+/* Parses argv into c; returns -1 to go on, or an exit code. */
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+    afetch_options_init(&c->opts);
+    int opt;
+    opterr = 0; /* our own one-line errors instead of getopt's */
+    while ((opt = getopt_long(argc, argv, ":j:t:X:IH:A:qhV", long_options, NULL)) != -1) {
+        /* for errors: the option as typed, or the bad letter of a short one */
+        char letter[3] = {'-', (char)optopt, '\0'};
+        bool short_one = (opt == '?' || opt == ':') && optopt > 0 && optopt < 256;
+        const char *name = short_one ? letter : argv[optind - 1];
+        int code = take_option(c, opt, optarg, name);
+        if (code >= 0)
+            return code;
+    }
+    if (c->as_completed && c->format == AFETCH_FORMAT_TABLE)
+        return usage_error("--as-completed", "goes with --json or --jsonl, whose results carry "
+                                             "their index");
+    if (c->quiet && c->format != AFETCH_FORMAT_TABLE)
+        return usage_error("--quiet", "goes with the table output, not --json or --jsonl");
+    if (c->quiet)
+        c->format = AFETCH_FORMAT_NONE;
+    c->opts.headers = c->headers;
+    c->opts.header_count = c->header_count;
+    return -1;
+}
+
+/* Opens every input before anything is fetched, so a bad file name costs no traffic. */
+static int open_inputs(afetch_input *in, int argc, char **argv)
+{
+    char err[512];
+    if (argc == 0 && afetch_input_add_path(in, "-", err, sizeof err) != 0)
+        return usage_error(err, NULL);
+    for (int i = 0; i < argc; i++) {
+        int rc = strstr(argv[i], "://") ? afetch_input_add_url(in, argv[i])
+                                        : afetch_input_add_path(in, argv[i], err, sizeof err);
+        if (rc != 0) {
+            fprintf(stderr, "afetch: %s\n", strstr(argv[i], "://") ? "out of memory" : err);
+            return EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+static void print_summary(const char *mode, const afetch_summary *s)
+{
+    fprintf(stderr, "%s: %zu URLs, %zu ok, %zu failed, %lld bytes, %.3f s, parallel %u\n", mode,
+            s->urls, s->ok, s->failed, (long long)s->bytes, s->elapsed, s->parallel);
+}
+
+/* Requests kept in memory, for --compare, which runs the same list twice. */
+struct recording {
+    afetch_request *requests;
+    size_t count, cap, next;
+};
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+    char *copy = s ? strdup(s) : NULL;
+    *failed = *failed || (s && !copy);
+    return copy;
+}
+
+static int record_one(struct recording *rec, const afetch_request *req)
+{
+    if (rec->count == rec->cap) {
+        size_t cap = rec->cap ? 2 * rec->cap : 64;
+        afetch_request *grown = realloc(rec->requests, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        rec->requests = grown;
+        rec->cap = cap;
+    }
+    bool failed = false;
+    afetch_request *copy = &rec->requests[rec->count];
+    *copy = (afetch_request){.error_code = req->error_code, .header_count = req->header_count};
+    copy->url = dup_or_null(req->url, &failed);
+    copy->label = dup_or_null(req->label, &failed);
+    copy->method = dup_or_null(req->method, &failed);
+    copy->error_message = dup_or_null(req->error_message, &failed);
+    char **headers = req->header_count ? calloc(req->header_count, sizeof *headers) : NULL;
+    failed = failed || (req->header_count && !headers);
+    for (size_t i = 0; headers && i < req->header_count; i++)
+        headers[i] = dup_or_null(req->headers[i], &failed);
+    copy->headers = (const char *const *)headers;
+    rec->count++; /* even when failed, so that the parts are freed */
+    return failed ? -1 : 0;
+}
+
+static void recording_free(struct recording *rec)
+{
+    for (size_t i = 0; i < rec->count; i++) {
+        afetch_request *r = &rec->requests[i];
+        free((char *)r->url);
+        free((char *)r->label);
+        free((char *)r->method);
+        free((char *)r->error_message);
+        for (size_t h = 0; r->headers && h < r->header_count; h++)
+            free((char *)r->headers[h]);
+        free((void *)r->headers);
+    }
+    free(rec->requests);
+}
+
+static bool replay_next(void *arg, afetch_request *req)
+{
+    struct recording *rec = arg;
+    if (rec->next == rec->count)
+        return false;
+    *req = rec->requests[rec->next++];
+    return true;
+}
+
+/* One run's plumbing: where requests come from, where results go, and how to stop early when
+ * the output is gone. */
+struct run {
+    afetch_next_fn *next;
+    void *next_arg;
+    afetch_output *out;
+    afetch_loop *loop; /* during a concurrent run */
+    bool stopped;
+};
+
+static bool run_next(void *arg, afetch_request *req)
+{
+    struct run *run = arg;
+    return !run->stopped && run->next(run->next_arg, req);
+}
+
+static void run_deliver(void *arg, const afetch_result *r)
+{
+    struct run *run = arg;
+    afetch_output_result(run->out, r);
+    if (afetch_output_failed(run->out) && !run->stopped) {
+        run->stopped = true;
+        if (run->loop)
+            afetch_loop_cancel(run->loop);
+    }
+}
+
+/* Runs once, concurrently or not; -1 when out of memory. */
+static int run_once(const struct cli *c, struct run *run, bool concurrent, afetch_summary *s)
+{
+    afetch_stream stream = {.next = run_next,
+                            .next_arg = run,
+                            .deliver = run_deliver,
+                            .deliver_arg = run,
+                            .mode = c->fail_fast ? AFETCH_FAIL_FAST : AFETCH_RETURN_ERRORS,
+                            .as_completed = c->as_completed};
+    if (!concurrent)
+        return afetch_run_sync(&c->opts, &stream, s);
+    run->loop = afetch_loop_new(&c->opts);
+    if (!run->loop)
+        return -1;
+    int rc = afetch_run_stream(run->loop, &stream, s);
+    afetch_loop_free(run->loop);
+    run->loop = NULL;
+    return rc;
+}
+
+/* --compare: the list is read once into memory, run sequentially (results counted, not shown),
+ * then concurrently (results shown). */
+static int run_compare(const struct cli *c, afetch_input *in, afetch_output *out,
+                       afetch_summary *s, afetch_compare *cmp)
+{
+    struct recording rec = {0};
+    afetch_request req;
+    int rc = 0;
+    while (rc == 0 && afetch_input_next(in, &req))
+        rc = record_one(&rec, &req);
+    afetch_output *counted = afetch_output_new(stdout, AFETCH_FORMAT_NONE, "sync");
+    if (rc == 0 && counted) {
+        afetch_summary sync;
+        struct run first = {.next = replay_next, .next_arg = &rec, .out = counted};
+        rc = run_once(c, &first, false, &sync);
+        print_summary("sync", &sync);
+        rec.next = 0;
+        struct run second = {.next = replay_next, .next_arg = &rec, .out = out};
+        if (rc == 0)
+            rc = run_once(c, &second, true, s);
+        *cmp = (afetch_compare){.sync_elapsed = sync.elapsed, .async_elapsed = s->elapsed};
+    }
+    afetch_output_free(counted);
+    recording_free(&rec);
+    return counted ? rc : -1;
+}
+
+static const char *mode_name(enum mode mode)
+{
+    return mode == MODE_SYNC ? "sync" : mode == MODE_COMPARE ? "compare" : "async";
+}
+
+static int run_and_report(const struct cli *c, afetch_input *in)
+{
+    afetch_output *out = afetch_output_new(stdout, c->format, mode_name(c->mode));
+    if (!out) {
+        fputs("afetch: out of memory\n", stderr);
+        return EXIT_USAGE;
+    }
+    afetch_summary summary = {0};
+    afetch_compare cmp = {0};
+    int rc;
+    if (c->mode == MODE_COMPARE) {
+        rc = run_compare(c, in, out, &summary, &cmp);
+    } else {
+        struct run run = {.next = afetch_input_next, .next_arg = in, .out = out};
+        rc = run_once(c, &run, c->mode == MODE_ASYNC, &summary);
+    }
+    int written = afetch_output_finish(out, &summary, c->mode == MODE_COMPARE ? &cmp : NULL);
+    int write_errno = errno;
+    afetch_output_free(out);
+    print_summary(c->mode == MODE_SYNC ? "sync" : "async", &summary);
+    if (c->mode == MODE_COMPARE)
+        fprintf(stderr, "sync %.2f s · async %.2f s · speedup %.1f×\n", cmp.sync_elapsed,
+                cmp.async_elapsed, cmp.async_elapsed > 0 ? cmp.sync_elapsed / cmp.async_elapsed : 0);
+
+    if (written != 0 && write_errno == EPIPE)
+        return 141; /* the reader went away, as if killed by SIGPIPE: quietly */
+    if (written != 0) {
+        fprintf(stderr, "afetch: standard output: %s\n", strerror(write_errno));
+        return EXIT_USAGE;
+    }
+    if (rc != 0) {
+        fputs("afetch: out of memory; the results above stand, the rest were not fetched\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    if (afetch_input_error(in)) {
+        fprintf(stderr, "afetch: %s; the results above stand\n", afetch_input_error(in));
+        return EXIT_USAGE;
+    }
+    return summary.failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+}
+
+int main(int argc, char **argv)
+{
+    /* A closed pipe must come back as EPIPE, not kill us; libcurl wants the same. */
+    signal(SIGPIPE, SIG_IGN);
+    struct cli c = {.mode = MODE_ASYNC, .format = AFETCH_FORMAT_TABLE};
+    c.headers = calloc((size_t)argc, sizeof *c.headers);
+    if (!c.headers) {
+        fputs("afetch: out of memory\n", stderr);
+        return EXIT_USAGE;
+    }
+    int code = parse_args(&c, argc, argv);
+    if (code >= 0) {
+        free(c.headers);
+        return code;
+    }
+    if (afetch_global_init() != 0) {
+        fputs("afetch: libcurl failed to start\n", stderr);
+        free(c.headers);
+        return EXIT_USAGE;
+    }
+    afetch_input *in = afetch_input_new();
+    code = in ? open_inputs(in, argc - optind, argv + optind) : EXIT_USAGE;
+    if (code < 0)
+        code = run_and_report(&c, in);
+    afetch_input_free(in);
+    afetch_global_cleanup();
+    free(c.headers);
+    return code;
+}
