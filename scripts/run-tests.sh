@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test suite — unit and integration, on the normal build, under ASan+UBSan and under
+# valgrind — keeps each suite's TAP in build/tap/, and ends with one line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+tap_dir=build/tap
+rm -rf "$tap_dir"
+mkdir -p "$tap_dir"
+
+passed=0 failed=0
+# A sanitizer report must not pass for afetch's own exit 1 ("some URL failed").
+export ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=halt_on_error=1:exitcode=86:print_stacktrace=1
+valgrind_cmd="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+
+# suite NAME COMMAND...: runs a TAP producer and adds up its ok / not ok lines. A producer that
+# fails without a "not ok" line (a crash, a bad plan) counts as one failure.
+suite() {
+    local name=$1 out="$tap_dir/$1.tap"
+    shift
+    echo "# ---- $name"
+    "$@" >"$out" 2>&1
+    local status=$? ok bad
+    ok=$(grep -c '^ok ' "$out")
+    bad=$(grep -c '^not ok ' "$out")
+    grep -E '^(not ok|#)' "$out" | grep -v '^# ----' | head -100
+    if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
+        echo "not ok - $name exited with status $status"
+        tail -20 "$out"
+        bad=1
+    fi
+    echo "# $name: $ok passed, $bad failed"
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+}
+
+units() {
+    local dir=$1 status=0
+    for t in "$dir"/tests/test_*; do
+        echo "# $t"
+        "$t" || status=1
+    done
+    return $status
+}
+
+suite unit units build
+suite unit-asan units build/asan
+suite integration bats --tap tests/integration
+AFETCH=$PWD/build/asan/afetch GATHER=$PWD/build/asan/examples/gather suite integration-asan bats --tap tests/integration
+AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap tests/integration
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,229 @@
+#!/usr/bin/env bats
+# Input handling: list files, stdin, URL arguments, JSON lines, bad input.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+    start_server
+}
+
+teardown_file() {
+    stop_server
+}
+
+@test "invalid lines become failed results at their index; others still ok" {
+    local list="$BATS_TEST_TMPDIR/urls.txt"
+    # physical line numbers: 1 comment, 2 ok, 3 garbage, 4 bad JSON,
+    # 5 file://, 6 ok, 7 ftp://, 8 ok
+    write_list "$list" \
+        "# header comment" \
+        "$BASE/?l2" \
+        "this is not a url" \
+        '{"url": "broken' \
+        "file:///etc/passwd" \
+        "$BASE/?l6" \
+        "ftp://x/" \
+        "$BASE/?l8"
+    run --separate-stderr afetch --json "$list"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 7 and [.results[].index] == [range(0;7)]'
+    echo "$output" | jqt '[.results[].ok] == [true, false, false, false, true, false, true]'
+    echo "$output" | jqt '[.results[] | .error.code] ==
+        [null, "invalid-input", "invalid-input", "protocol", null, "protocol", null]'
+    # messages name the file and the physical line
+    echo "$output" | jqt '.results[1].error.message | contains("urls.txt:3")'
+    echo "$output" | jqt '.results[2].error.message | contains("urls.txt:4")'
+    echo "$output" | jqt --arg b "$BASE" '
+        .results[0].url == "\($b)/?l2" and .results[4].url == "\($b)/?l6"
+        and .results[6].url == "\($b)/?l8"'
+    echo "$output" | jqt '.summary.urls == 7 and .summary.ok == 3 and .summary.failed == 4'
+    # nothing was fetched for the bad lines: the server saw only the good ones
+    [ "$(server_request '?l2' | wc -l)" -eq 1 ]
+    [ "$(server_request '?l8' | wc -l)" -eq 1 ]
+}
+
+@test "invalid input alone still gives exit 1 (not a usage error) and all keys" {
+    local list="$BATS_TEST_TMPDIR/bad.txt"
+    write_list "$list" "not a url at all" "file:///etc/passwd"
+    run --separate-stderr afetch --json "$list"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt --argjson k "$RESULT_KEYS" 'all(.results[]; (keys == $k))'
+    echo "$output" | jqt '[.results[].error.code] == ["invalid-input", "protocol"]'
+}
+
+@test "comments, blank lines, surrounding whitespace are skipped/trimmed" {
+    local list="$BATS_TEST_TMPDIR/commented.txt"
+    printf '%s\n' \
+        "# a comment" \
+        "" \
+        "   " \
+        "  $BASE/?w1  " \
+        "	$BASE/?w2	" \
+        "#$BASE/?commented-out" \
+        "" \
+        "$BASE/?w3" >"$list"
+    run --separate-stderr afetch --json "$list"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt --arg b "$BASE" \
+        '[.results[].url] == ["\($b)/?w1", "\($b)/?w2", "\($b)/?w3"]'
+    echo "$output" | jqt '[.results[].index] == [0,1,2] and all(.results[]; .ok)'
+    [ "$(server_request 'commented-out' | wc -l)" -eq 0 ]
+}
+
+@test "CRLF line endings and a UTF-8 BOM are accepted" {
+    local list="$BATS_TEST_TMPDIR/crlf.txt"
+    printf '\xef\xbb\xbf%s\r\n# comment\r\n\r\n%s\r\n%s\r\n' \
+        "$BASE/?bom1" "$BASE/?bom2" "$BASE/html?bom3" >"$list"
+    run --separate-stderr afetch --json "$list"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt --arg b "$BASE" \
+        '[.results[].url] == ["\($b)/?bom1", "\($b)/?bom2", "\($b)/html?bom3"]'
+    echo "$output" | jqt 'all(.results[]; .ok == true and .status == 200)'
+    # no stray \r reached the server
+    server_request 'bom1' | jqt '.path == "/?bom1"'
+    server_request 'bom3' | jqt '.path == "/html?bom3"'
+}
+
+@test "a BOM-prefixed first line that is a JSON object still parses" {
+    local list="$BATS_TEST_TMPDIR/bomjson.txt"
+    printf '\xef\xbb\xbf{"url": "%s", "label": "first"}\r\n' "$BASE/?bomjson" >"$list"
+    run --separate-stderr afetch --json "$list"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results[0].label == "first" and .results[0].ok == true'
+}
+
+@test "stdin via '-'" {
+    local list="$BATS_TEST_TMPDIR/stdin.txt"
+    write_list "$list" "$BASE/?s1" "# c" "$BASE/?s2"
+    run --separate-stderr afetch --json - <"$list"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt --arg b "$BASE" \
+        '[.results[].url] == ["\($b)/?s1", "\($b)/?s2"] and all(.results[]; .ok)'
+}
+
+@test "no positional arguments reads stdin" {
+    local list="$BATS_TEST_TMPDIR/stdin2.txt"
+    write_list "$list" "$BASE/?n1" "$BASE/status/404?n2" "$BASE/?n3"
+    run --separate-stderr afetch --json <"$list"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt --arg b "$BASE" \
+        '[.results[].url] == ["\($b)/?n1", "\($b)/status/404?n2", "\($b)/?n3"]'
+    echo "$output" | jqt '[.results[].ok] == [true, false, true]'
+}
+
+@test "bare URL arguments, several, keep argument order" {
+    run --separate-stderr afetch --json "$BASE/delay/300?u1" "$BASE/html" "$BASE/?u3"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt --arg b "$BASE" \
+        '[.results[].url] == ["\($b)/delay/300?u1", "\($b)/html", "\($b)/?u3"]'
+    echo "$output" | jqt '[.results[].index] == [0,1,2]'
+}
+
+@test "list file, URL argument and stdin combine in argument order" {
+    local a="$BATS_TEST_TMPDIR/a.txt" s="$BATS_TEST_TMPDIR/s.txt"
+    write_list "$a" "$BASE/?f1" "$BASE/?f2"
+    write_list "$s" "$BASE/?in1"
+    run --separate-stderr afetch --json "$a" "$BASE/?arg" - <"$s"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt --arg b "$BASE" \
+        '[.results[].url] == ["\($b)/?f1", "\($b)/?f2", "\($b)/?arg", "\($b)/?in1"]'
+    echo "$output" | jqt '[.results[].index] == [0,1,2,3]'
+}
+
+@test "missing list file: exit 2, stderr names it, nothing on stdout" {
+    local missing="$BATS_TEST_TMPDIR/no-such-list.txt"
+    run --separate-stderr afetch --json "$missing"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *no-such-list.txt* ]]
+}
+
+@test "directory as list file: exit 2, stderr names it, nothing on stdout" {
+    local dir="$BATS_TEST_TMPDIR/a-directory"
+    mkdir -p "$dir"
+    run --separate-stderr afetch "$dir"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *a-directory* ]]
+}
+
+@test "missing list file among good input: still exit 2 and no stdout" {
+    run --separate-stderr afetch --json "$BASE/?before" "$BATS_TEST_TMPDIR/gone.txt"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *gone.txt* ]]
+}
+
+@test "JSON line input with label, method and headers" {
+    local tag
+    tag="$(uniq_tag)"
+    local list="$BATS_TEST_TMPDIR/json.txt"
+    {
+        printf '{"url": "%s", "label": "echo-put", "method": "PUT", "headers": {"X-Test": "yes", "X-Other": "two words"}}\n' \
+            "$BASE/echo?$tag-a"
+        printf '%s\n' "$BASE/?$tag-b"
+        printf '{"url": "%s"}\n' "$BASE/echo?$tag-c"
+        printf '  {"label": "lbl", "url": "%s", "method": "HEAD"}  \n' "$BASE/bytes/500?$tag-d"
+    } >"$list"
+    run --separate-stderr afetch --json "$list"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '[.results[].label] == ["echo-put", null, null, "lbl"]'
+    echo "$output" | jqt '[.results[].index] == [0,1,2,3] and all(.results[]; .ok)'
+    echo "$output" | jqt --arg b "$BASE" --arg t "$tag" \
+        '.results[0].url == "\($b)/echo?\($t)-a" and .results[2].url == "\($b)/echo?\($t)-c"'
+    echo "$output" | jqt '.results[3].bytes == 0 and .results[3].status == 200'
+    server_request "$tag-a" | jqt '.method == "PUT"
+        and .headers["x-test"] == "yes" and .headers["x-other"] == "two words"'
+    server_request "$tag-c" | jqt '.method == "GET" and (.headers | has("x-test") | not)'
+    server_request "$tag-d" | jqt '.method == "HEAD"'
+}
+
+@test "JSON line settings override/extend command-line ones" {
+    local tag
+    tag="$(uniq_tag)"
+    local list="$BATS_TEST_TMPDIR/json2.txt"
+    printf '{"url": "%s", "method": "DELETE", "headers": {"X-Line": "1"}}\n' "$BASE/echo?$tag-x" >"$list"
+    printf '%s\n' "$BASE/echo?$tag-y" >>"$list"
+    run --separate-stderr afetch --json -X POST -H "X-Cli: 2" "$list"
+    dump
+    [ "$status" -eq 0 ]
+    server_request "$tag-x" | jqt '.method == "DELETE" and .headers["x-line"] == "1"'
+    server_request "$tag-y" | jqt '.method == "POST" and .headers["x-cli"] == "2"'
+}
+
+@test "a line without scheme is taken as https (fails against the plain server)" {
+    run --separate-stderr afetch --json -t 5 "$BASE/?first" - <<<"127.0.0.1:$PORT/?noscheme"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 2 and .results[0].ok == true'
+    echo "$output" | jqt '.results[1].ok == false and .results[1].index == 1 and .results[1].error != null'
+}
+
+@test "a bare non-URL argument is a list file name, not a URL" {
+    run --separate-stderr afetch --json "127.0.0.1-not-a-file"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *127.0.0.1-not-a-file* ]]
+}
+
+@test "URL argument with unsupported scheme gives protocol error" {
+    run --separate-stderr afetch --json "ftp://x/" "$BASE/"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '[.results[].ok] == [false, true] and .results[0].error.code == "protocol"'
+}

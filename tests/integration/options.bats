@@ -1,0 +1,264 @@
+#!/usr/bin/env bats
+# Command-line options: help/version, validation, request shaping, fail-fast.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+    start_server
+}
+
+teardown_file() {
+    stop_server
+}
+
+@test "--help prints usage listing every option on stdout, exit 0" {
+    run --separate-stderr afetch --help
+    dump
+    [ "$status" -eq 0 ]
+    local opt
+    for opt in -j --parallel --sync --compare --json --jsonl --as-completed \
+        --fail-fast -t --timeout --connect-timeout -X --method -I --head \
+        -H --header -A --user-agent --no-follow --max-redirs -q --quiet \
+        -h --help -V --version; do
+        if ! grep -qe "$opt\b" <<<"$output"; then
+            echo "option missing from --help: $opt"
+            false
+        fi
+    done
+}
+
+@test "-h is the same as --help" {
+    run --separate-stderr afetch -h
+    [ "$status" -eq 0 ]
+    local short="$output"
+    run --separate-stderr afetch --help
+    [ "$status" -eq 0 ]
+    [ "$short" = "$output" ]
+    [ -n "$output" ]
+}
+
+@test "--version mentions afetch, libcurl, libev and cJSON; exit 0" {
+    run --separate-stderr afetch --version
+    dump
+    [ "$status" -eq 0 ]
+    grep -qi 'afetch' <<<"$output"
+    grep -qi 'libcurl' <<<"$output"
+    grep -qi 'libev' <<<"$output"
+    grep -qi 'cjson' <<<"$output"
+    # versions look like versions
+    grep -qE '[0-9]+\.[0-9]+' <<<"$output"
+}
+
+@test "-V is the same as --version" {
+    run --separate-stderr afetch -V
+    dump
+    [ "$status" -eq 0 ]
+    grep -qi 'libcurl' <<<"$output"
+}
+
+@test "unknown option: exit 2, one-line error naming it on stderr" {
+    run --separate-stderr afetch --bogus-option "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *--bogus-option* ]]
+    [ "$(grep -c . <<<"$stderr")" -eq 1 ]
+}
+
+@test "unknown short option: exit 2" {
+    run --separate-stderr afetch -Z "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ -n "$stderr" ]
+}
+
+@test "-j 0 is rejected with exit 2" {
+    run --separate-stderr afetch -j 0 "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *-j* || "$stderr" == *parallel* ]]
+}
+
+@test "-j out of range or not a number is rejected with exit 2" {
+    local bad
+    for bad in 100001 -1 abc 5x ""; do
+        run --separate-stderr afetch --parallel "$bad" "$BASE/"
+        echo "value '$bad' -> status $status, stderr: $stderr"
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
+    done
+}
+
+@test "-j bounds 1 and 100000 are accepted" {
+    run --separate-stderr afetch --json -j 1 "$BASE/?j1" "$BASE/?j1b"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 1 and .summary.ok == 2'
+    run --separate-stderr afetch --json --parallel 100000 "$BASE/?j2"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 100000 and .summary.ok == 1'
+}
+
+@test "default parallelism is 50" {
+    run --separate-stderr afetch --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 50'
+}
+
+@test "bad numeric values for timeouts and max-redirs are rejected with exit 2" {
+    local args
+    for args in "-t abc" "--timeout -1" "--connect-timeout xyz" "--max-redirs lots" "-t"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr afetch $args "$BASE/"
+        echo "args '$args' -> status $status, stderr: $stderr"
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
+    done
+}
+
+@test "--as-completed without --jsonl is a usage error" {
+    run --separate-stderr afetch --as-completed "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+}
+
+@test "--as-completed with --json: one document, results in completion order" {
+    run --separate-stderr afetch --json --as-completed "$BASE/delay/800" "$BASE/delay/0"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '[.results[].index] == [1, 0]'
+    echo "$output" | jqt '.summary.urls == 2 and .summary.ok == 2'
+}
+
+@test "fractional --timeout and --connect-timeout accepted" {
+    run --separate-stderr afetch --json -t 10.5 --connect-timeout 2.5 "$BASE/delay/50"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results[0].ok == true'
+}
+
+@test "-H headers (repeatable) reach the server" {
+    local tag
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --json -H "X-One: 1" --header "X-Two: second value" "$BASE/echo?$tag"
+    dump
+    [ "$status" -eq 0 ]
+    server_request "$tag" | jqt '.headers["x-one"] == "1" and .headers["x-two"] == "second value"'
+}
+
+@test "-A sets the User-Agent; default is afetch/VERSION" {
+    local tag
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --json -A "my-agent/9.9" "$BASE/echo?$tag-custom"
+    dump
+    [ "$status" -eq 0 ]
+    run --separate-stderr afetch --json --user-agent "long-form/1" "$BASE/echo?$tag-long"
+    dump
+    [ "$status" -eq 0 ]
+    run --separate-stderr afetch --json "$BASE/echo?$tag-default"
+    dump
+    [ "$status" -eq 0 ]
+    server_request "$tag-custom" | jqt '.headers["user-agent"] == "my-agent/9.9"'
+    server_request "$tag-long" | jqt '.headers["user-agent"] == "long-form/1"'
+    server_request "$tag-default" | jqt '.headers["user-agent"] | test("^afetch/[0-9]")'
+}
+
+@test "-X sets the method" {
+    local tag
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --json -X POST "$BASE/echo?$tag-post"
+    dump
+    [ "$status" -eq 0 ]
+    run --separate-stderr afetch --json --method DELETE "$BASE/echo?$tag-del"
+    dump
+    [ "$status" -eq 0 ]
+    server_request "$tag-post" | jqt '.method == "POST"'
+    server_request "$tag-del" | jqt '.method == "DELETE"'
+}
+
+@test "-I sends HEAD and reports 0 body bytes" {
+    local tag
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --json -I "$BASE/bytes/5000?$tag-short" "$BASE/echo?$tag-echo"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt 'all(.results[]; .ok == true and .status == 200 and .bytes == 0)'
+    echo "$output" | jqt '.results[0].content_type == "application/octet-stream"'
+    run --separate-stderr afetch --json --head "$BASE/bytes/100?$tag-long"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results[0].bytes == 0'
+    server_request "$tag-short" | jqt '.method == "HEAD"'
+    server_request "$tag-echo" | jqt '.method == "HEAD"'
+    server_request "$tag-long" | jqt '.method == "HEAD"'
+}
+
+@test "--fail-fast: one /status/500 among long delays cancels the rest" {
+    local list="$BATS_TEST_TMPDIR/ff.txt"
+    write_list "$list" \
+        "$BASE/delay/20000?ff=0" \
+        "$BASE/delay/20000?ff=1" \
+        "$BASE/delay/200/then-fail?ff=2" \
+        "$BASE/status/500?ff=3" \
+        "$BASE/delay/20000?ff=4" \
+        "$BASE/delay/20000?ff=5"
+    run --separate-stderr afetch --json --fail-fast "$list"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 6 and [.results[].index] == [range(0;6)]'
+    echo "$output" | jqt '.results[3].ok == false and .results[3].error.code == "http" and .results[3].status == 500'
+    echo "$output" | jqt '[.results[] | select(.error.code == "cancelled")] | length >= 4'
+    echo "$output" | jqt 'all(.results[0,1,4,5]; .ok == false and .error.code == "cancelled")'
+    echo "$output" | jqt '.summary.urls == 6 and .summary.failed >= 5'
+    # generous: far less than the 20 s the delayed requests would take
+    echo "$output" | jqt '.summary.elapsed < 15'
+}
+
+@test "--fail-fast with -j 1: entries after the failure are cancelled before starting" {
+    local tag
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --json --fail-fast -j 1 \
+        "$BASE/?$tag-0" "$BASE/status/404?$tag-1" "$BASE/?$tag-2" "$BASE/?$tag-3"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 4 and [.results[].index] == [0,1,2,3]'
+    echo "$output" | jqt '[.results[] | .error.code] == [null, "http", "cancelled", "cancelled"]'
+    [ "$(server_request "$tag-2" | wc -l)" -eq 0 ]
+    [ "$(server_request "$tag-3" | wc -l)" -eq 0 ]
+}
+
+@test "--fail-fast --sync: later entries are cancelled" {
+    local tag
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --json --sync --fail-fast \
+        "$BASE/?$tag-0" "$BASE/status/500?$tag-1" "$BASE/?$tag-2"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '.mode == "sync" and (.results | length) == 3'
+    echo "$output" | jqt '[.results[] | .error.code] == [null, "http", "cancelled"]'
+    [ "$(server_request "$tag-2" | wc -l)" -eq 0 ]
+}
+
+@test "--fail-fast with everything ok behaves normally" {
+    run --separate-stderr afetch --json --fail-fast "$BASE/?a" "$BASE/delay/100" "$BASE/html"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt 'all(.results[]; .ok == true) and .summary.ok == 3'
+}
+
+@test "--fail-fast counts an invalid input line as the first failure" {
+    local list="$BATS_TEST_TMPDIR/ffbad.txt"
+    write_list "$list" "not a url" "$BASE/delay/20000?ffb=1" "$BASE/delay/20000?ffb=2"
+    run --separate-stderr afetch --json --fail-fast "$list"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 3'
+    echo "$output" | jqt '.results[0].error.code == "invalid-input"'
+    echo "$output" | jqt 'all(.results[1,2]; .error.code == "cancelled")'
+}

@@ -1,0 +1,203 @@
+/* test_input.c — the list parser on real files: what becomes an entry, what becomes an error
+ * (and which line it names), and what is skipped. */
+#include "afetch.h"
+#include "tap.h"
+#include "urllist.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/afetch-test-input-XXXXXX";
+
+/* Writes len bytes of text to a new file in dir and returns its path (static buffer). */
+static const char *write_list(const char *name, const char *text, size_t len)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    fwrite(text, 1, len, f);
+    fclose(f);
+    return path;
+}
+
+#define LIST(name, literal) write_list(name, literal, sizeof(literal) - 1)
+
+struct entry {
+    char url[256], label[64], method[16], code[32], message[256];
+    size_t headers;
+    char header0[64];
+};
+
+/* Reads every entry of path into out; returns how many. */
+static size_t read_all(const char *path, struct entry *out, size_t max)
+{
+    char err[256];
+    afetch_input *in = afetch_input_new();
+    if (afetch_input_add_path(in, path, err, sizeof err) != 0) {
+        afetch_input_free(in);
+        return (size_t)-1;
+    }
+    afetch_request req;
+    size_t n = 0;
+    while (n < max && afetch_input_next(in, &req)) {
+        struct entry *e = &out[n++];
+        memset(e, 0, sizeof *e);
+        snprintf(e->url, sizeof e->url, "%s", req.url ? req.url : "");
+        snprintf(e->label, sizeof e->label, "%s", req.label ? req.label : "");
+        snprintf(e->method, sizeof e->method, "%s", req.method ? req.method : "");
+        snprintf(e->code, sizeof e->code, "%s", req.error_code ? req.error_code : "");
+        snprintf(e->message, sizeof e->message, "%s", req.error_message ? req.error_message : "");
+        e->headers = req.header_count;
+        if (req.header_count)
+            snprintf(e->header0, sizeof e->header0, "%s", req.headers[0]);
+    }
+    afetch_input_free(in);
+    return n;
+}
+
+static void test_plain_lines(struct tap *t)
+{
+    struct entry e[8];
+    const char *path = LIST("plain.txt", "\xEF\xBB\xBFhttp://a.test/1\r\n"
+                                         "# a comment\n"
+                                         "\n"
+                                         "   \t  \n"
+                                         "  https://b.test/2  \r\n"
+                                         "\thttp://c.test/3");
+    size_t n = read_all(path, e, 8);
+    ok(t, n == 3, "three entries: comments, blank and whitespace-only lines skipped (got %zu)", n);
+    ok(t, strcmp(e[0].url, "http://a.test/1") == 0, "BOM and CRLF removed: '%s'", e[0].url);
+    ok(t, strcmp(e[1].url, "https://b.test/2") == 0, "whitespace trimmed: '%s'", e[1].url);
+    ok(t, strcmp(e[2].url, "http://c.test/3") == 0, "last line without newline read");
+    ok(t, !e[0].code[0] && !e[1].code[0] && !e[2].code[0], "good entries carry no error");
+}
+
+static void test_bad_lines(struct tap *t)
+{
+    struct entry e[8];
+    const char *path = LIST("bad.txt", "http://ok.test/\n"
+                                       "not a url\n"
+                                       "file:///etc/passwd\n"
+                                       "# skipped\n"
+                                       "ftp://files.test/x\n"
+                                       "example.test/path\n");
+    size_t n = read_all(path, e, 8);
+    ok(t, n == 5, "five entries (got %zu)", n);
+    ok(t, strcmp(e[1].code, AFETCH_E_INVALID_INPUT) == 0, "text with spaces is invalid-input");
+    ok(t, strstr(e[1].message, "bad.txt:2") != NULL, "the message names file and line: %s",
+       e[1].message);
+    ok(t, strcmp(e[2].code, AFETCH_E_PROTOCOL) == 0 && strstr(e[2].message, "bad.txt:3"),
+       "file:// is refused as protocol: %s", e[2].message);
+    ok(t, strcmp(e[3].code, AFETCH_E_PROTOCOL) == 0 && strstr(e[3].message, "bad.txt:5"),
+       "ftp:// is refused as protocol, line numbers count skipped lines");
+    ok(t, !e[4].code[0], "a scheme-less host/path is accepted (fetched as https)");
+}
+
+static void test_json_lines(struct tap *t)
+{
+    struct entry e[8];
+    const char *path = LIST("json.txt",
+                            "{\"url\": \"http://j.test/\", \"label\": \"home\", \"method\": \"POST\","
+                            " \"headers\": {\"X-Token\": \"abc\"}}\n"
+                            "{\"url\": \"http://j.test/2\", \"label\": null}\n"
+                            "{\"url\": 42}\n"
+                            "{not json\n"
+                            "{\"url\": \"http://j.test/\", \"headers\": {\"X\": \"a\\r\\nEvil: 1\"}}\n"
+                            "{\"url\": \"http://j.test/\", \"method\": \"GET /x\"}\n"
+                            "{\"url\": \"gopher://j.test/\"}\n");
+    size_t n = read_all(path, e, 8);
+    ok(t, n == 7, "seven JSON entries (got %zu)", n);
+    ok(t, strcmp(e[0].url, "http://j.test/") == 0 && strcmp(e[0].label, "home") == 0 &&
+              strcmp(e[0].method, "POST") == 0,
+       "url, label and method read");
+    ok(t, e[0].headers == 1 && strcmp(e[0].header0, "X-Token: abc") == 0,
+       "headers become 'Name: value' lines: '%s'", e[0].header0);
+    ok(t, !e[1].code[0] && !e[1].label[0], "a null label is no label");
+    ok(t, strcmp(e[2].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[2].message, "json.txt:3"),
+       "a non-string url is invalid-input: %s", e[2].message);
+    ok(t, strcmp(e[3].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[3].message, "json.txt:4"),
+       "broken JSON is invalid-input: %s", e[3].message);
+    ok(t, strcmp(e[4].code, AFETCH_E_INVALID_INPUT) == 0, "a header with a line break is refused");
+    ok(t, strcmp(e[5].code, AFETCH_E_INVALID_INPUT) == 0, "a method that is not a token is refused");
+    ok(t, strcmp(e[6].code, AFETCH_E_PROTOCOL) == 0, "a JSON entry's scheme is checked too");
+}
+
+static void test_nul_and_empty(struct tap *t)
+{
+    struct entry e[4];
+    const char *path = write_list("nul.txt", "http://a.test/\0evil\nhttp://b.test/\n", 35);
+    size_t n = read_all(path, e, 4);
+    ok(t, n == 2 && strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 &&
+              strstr(e[0].message, "NUL"),
+       "a line with a NUL byte is invalid-input: %s", n ? e[0].message : "");
+    ok(t, n == 2 && !e[1].code[0], "the next line still reads");
+    ok(t, read_all(LIST("empty.txt", ""), e, 4) == 0, "an empty file has no entries");
+    ok(t, read_all(LIST("comments.txt", "# a\n#b\n\n"), e, 4) == 0,
+       "a file of comments has no entries");
+}
+
+static void test_unreadable(struct tap *t)
+{
+    char err[256], path[256];
+    afetch_input *in = afetch_input_new();
+    snprintf(path, sizeof path, "%s/missing.txt", dir);
+    ok(t, afetch_input_add_path(in, path, err, sizeof err) == -1 && strstr(err, "missing.txt") &&
+              strstr(err, "No such file"),
+       "a missing file is refused, naming it: %s", err);
+    ok(t, afetch_input_add_path(in, dir, err, sizeof err) == -1 && strstr(err, "directory"),
+       "a directory is refused: %s", err);
+    afetch_input_free(in);
+}
+
+static void test_sources_in_order(struct tap *t)
+{
+    char err[256];
+    afetch_input *in = afetch_input_new();
+    afetch_input_add_url(in, "http://first.test/");
+    afetch_input_add_path(in, LIST("second.txt", "http://second.test/\n"), err, sizeof err);
+    afetch_input_add_url(in, "nope nope");
+    afetch_request req;
+    bool a = afetch_input_next(in, &req) && strcmp(req.url, "http://first.test/") == 0;
+    bool b = afetch_input_next(in, &req) && strcmp(req.url, "http://second.test/") == 0;
+    bool c = afetch_input_next(in, &req) && req.error_code &&
+             strcmp(req.error_code, AFETCH_E_INVALID_INPUT) == 0 &&
+             strstr(req.error_message, "argument");
+    bool end = !afetch_input_next(in, &req) && afetch_input_error(in) == NULL;
+    ok(t, a && b && c && end, "arguments and files are read in the order given");
+    afetch_input_free(in);
+}
+
+static void test_parse_url(struct tap *t)
+{
+    afetch_request req = {0};
+    char msg[256];
+    urllist_parse_url("HTTPS://Example.test:8443/a?b=c#d", "x:1", &req, msg, sizeof msg);
+    ok(t, req.error_code == NULL, "scheme case does not matter");
+    req = (afetch_request){0};
+    urllist_parse_url("http://", "x:2", &req, msg, sizeof msg);
+    ok(t, req.error_code && strcmp(req.error_code, AFETCH_E_INVALID_INPUT) == 0 &&
+              strncmp(msg, "x:2: ", 5) == 0,
+       "no host is invalid-input: %s", msg);
+}
+
+int main(void)
+{
+    struct tap t = {0};
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_plain_lines(&t);
+    test_bad_lines(&t);
+    test_json_lines(&t);
+    test_nul_and_empty(&t);
+    test_unreadable(&t);
+    test_sources_in_order(&t);
+    test_parse_url(&t);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", dir);
+    return tap_done(&t);
+}
