@@ -60,6 +60,14 @@ $(SAN)/tests/%: $(SAN)/obj/tests/unit/%.o $(SAN)/libafetch.a
 
 UNIT_BINS := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 
+# ---- the library example, built against the static library like any user program ----
+$(BUILD)/examples/gather: examples/gather.c $(BUILD)/libafetch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $^ $(PKG_LIBS) -o $@
+$(SAN)/examples/gather: examples/gather.c $(SAN)/libafetch.a
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -Ilib $^ $(PKG_LIBS) -o $@
+
 # ---- tests ----
 deps:
 	@scripts/deps.sh build
@@ -70,7 +78,7 @@ test-deps:
 test: test-deps
 	@$(MAKE) --no-print-directory check
 
-check: all $(SAN)/afetch $(addprefix $(BUILD)/tests/,$(UNIT_BINS)) $(addprefix $(SAN)/tests/,$(UNIT_BINS))
+check: all $(SAN)/afetch $(BUILD)/examples/gather $(SAN)/examples/gather $(addprefix $(BUILD)/tests/,$(UNIT_BINS)) $(addprefix $(SAN)/tests/,$(UNIT_BINS))
 	@scripts/run-tests.sh
 
 demo: deps
