@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 enum exit_code { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
 enum mode { MODE_ASYNC, MODE_SYNC, MODE_COMPARE };
@@ -245,6 +246,37 @@ static int parse_args(struct cli *c, int argc, char **argv)
     return -1;
 }
 
+/* A transfer may hold its socket, the threaded resolver's socket pair while it resolves, and a
+ * second socket while happy eyeballs races IPv4 against IPv6. */
+enum { FDS_PER_TRANSFER = 3, FDS_SPARE = 64 };
+
+/* Raises the open-file limit as far as -j needs (root may raise the hard limit too), and lowers
+ * -j, with a warning, when even that is not enough: better fewer transfers than EMFILE. */
+static void fit_parallel_to_fd_limit(struct cli *c)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    rlim_t needed = (rlim_t)c->opts.parallel * FDS_PER_TRANSFER + FDS_SPARE;
+    if (limit.rlim_cur < needed) {
+        struct rlimit wanted = {.rlim_cur = needed,
+                                .rlim_max = limit.rlim_max > needed ? limit.rlim_max : needed};
+        if (setrlimit(RLIMIT_NOFILE, &wanted) != 0) {
+            limit.rlim_cur = limit.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &limit);
+        }
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur >= needed)
+        return;
+    rlim_t room = limit.rlim_cur > FDS_SPARE ? (limit.rlim_cur - FDS_SPARE) / FDS_PER_TRANSFER : 1;
+    unsigned fitted = room > 1 ? (unsigned)room : 1;
+    fprintf(stderr, "afetch: warning: --parallel %u needs %llu open files, the limit is %llu; "
+            "using --parallel %u\n", c->opts.parallel, (unsigned long long)needed,
+            (unsigned long long)limit.rlim_cur, fitted);
+    c->opts.parallel = fitted;
+}
+
 /* Opens every input before anything is fetched, so a bad file name costs no traffic. */
 static int open_inputs(afetch_input *in, int argc, char **argv)
 {
@@ -472,6 +504,8 @@ int main(int argc, char **argv)
         free(c.headers);
         return EXIT_USAGE;
     }
+    if (c.mode != MODE_SYNC)
+        fit_parallel_to_fd_limit(&c);
     afetch_input *in = afetch_input_new();
     code = in ? open_inputs(in, argc - optind, argv + optind) : EXIT_USAGE;
     if (code < 0)

@@ -262,3 +262,18 @@ teardown_file() {
     echo "$output" | jqt '.results[0].error.code == "invalid-input"'
     echo "$output" | jqt 'all(.results[1,2]; .error.code == "cancelled")'
 }
+
+@test "-j beyond the open-file limit is lowered with a one-line warning, and the run works" {
+    lowered() {
+        ulimit -n 256 || return 99
+        afetch -j 500 --json "$BASE/?fd=1" "$BASE/?fd=2"
+    }
+    run --separate-stderr lowered
+    dump
+    [ "$status" -eq 0 ]
+    # (256 - 64 spare) / 3 = 64; valgrind keeps a few descriptors of its own, so read the number
+    [[ "$stderr" =~ "warning: --parallel 500 needs "[0-9]+" open files, the limit is "[0-9]+"; using --parallel "([0-9]+) ]]
+    local fitted=${BASH_REMATCH[1]}
+    [ "$fitted" -ge 50 ] && [ "$fitted" -le 64 ]
+    echo "$output" | jqt ".summary.parallel == $fitted and .summary.ok == 2"
+}
