@@ -1,6 +1,7 @@
 /* output.c — results for people (a table) and for programs (JSON, JSON Lines, through cJSON).
  * Streams: each result is written as it is delivered, so output costs no memory per URL. */
 #include "afetch.h"
+#include "escape.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -44,57 +45,25 @@ static void check(afetch_output *o, int rc)
     }
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if none starts there. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (len == 0 || s[0] > 0xF4)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    unsigned cp = s[0] & (0x7F >> len);
-    for (size_t i = 1; i < len; i++)
-        cp = (cp << 6) | (s[i] & 0x3F);
-    bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    bool invalid = cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF);
-    return overlong || invalid ? 0 : len;
-}
-
 /* A JSON string node for s: cJSON escapes control characters; invalid UTF-8 bytes become
  * U+FFFD here, so the document is always valid UTF-8. NULL s: JSON null. */
 static cJSON *json_string(const char *s)
 {
     if (!s)
         return cJSON_CreateNull();
-    size_t len = strlen(s), bad = 0;
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_sequence((const unsigned char *)s + i);
-        bad += n == 0;
-        i += n ? n : 1;
-    }
-    if (bad == 0)
-        return cJSON_CreateString(s);
-    char *clean = malloc(len + 2 * bad + 1), *p = clean;
-    if (!clean)
+    size_t len = strlen(s);
+    char small[512];
+    size_t need = utf8_repair(s, len, small, sizeof small);
+    if (need == len)
+        return cJSON_CreateString(s); /* already valid */
+    if (need < sizeof small)
+        return cJSON_CreateString(small);
+    char *repaired = malloc(need + 1);
+    if (!repaired)
         return NULL;
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_sequence((const unsigned char *)s + i);
-        if (n) {
-            memcpy(p, s + i, n);
-            p += n;
-            i += n;
-        } else {
-            memcpy(p, "\xEF\xBF\xBD", 3);
-            p += 3;
-            i++;
-        }
-    }
-    *p = '\0';
-    cJSON *node = cJSON_CreateString(clean);
-    free(clean);
+    utf8_repair(s, len, repaired, need + 1);
+    cJSON *node = cJSON_CreateString(repaired);
+    free(repaired);
     return node;
 }
 
@@ -146,31 +115,34 @@ static int print_json(afetch_output *o, cJSON *node, const char *before, const c
         check(o, -1);
         return -1;
     }
-    int rc = fprintf(o->out, "%s%s%s", before, text, after);
+    size_t len = strlen(text);
+    size_t need = json_escape_controls(text, len, NULL, 0);
+    char *escaped = need == len ? text : malloc(need + 1);
+    if (escaped && escaped != text)
+        json_escape_controls(text, len, escaped, need + 1);
+    int rc = escaped ? fprintf(o->out, "%s%s%s", before, escaped, after) : -1;
+    if (escaped != text)
+        free(escaped);
     free(text);
     check(o, rc);
     return rc < 0 ? -1 : 0;
 }
 
-/* Writes s for a terminal: control characters (C0, DEL, C1) and invalid UTF-8 as \xNN, so
- * text from a list or a server cannot drive the terminal. */
+/* Writes s for a terminal: see terminal_escape. */
 static int put_escaped(FILE *out, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_sequence(p);
-        bool c1 = n == 2 && p[0] == 0xC2 && p[1] < 0xA0;
-        if (n == 0 || *p < 0x20 || *p == 0x7F || c1) {
-            if (fprintf(out, "\\x%02X", *p) < 0)
-                return -1;
-            p++;
-            continue;
-        }
-        if (fwrite(p, 1, n, out) != n)
-            return -1;
-        p += n;
-    }
-    return 0;
+    size_t len = strlen(s);
+    char small[1024];
+    size_t need = terminal_escape(s, len, small, sizeof small);
+    char *text = need < sizeof small ? small : malloc(need + 1);
+    if (!text)
+        return -1;
+    if (text != small)
+        terminal_escape(s, len, text, need + 1);
+    int rc = fwrite(text, 1, need, out) == need ? 0 : -1;
+    if (text != small)
+        free(text);
+    return rc;
 }
 
 static void table_header(afetch_output *o)

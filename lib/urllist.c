@@ -14,6 +14,7 @@ struct source {
     char *name; /* file name, "<stdin>" or NULL for a bare URL */
     FILE *file;
     char *url;
+    bool borrowed; /* the caller of urllist_add_file closes it */
     size_t line_no;
     bool started; /* a BOM is only looked for at the start of a source */
 };
@@ -44,7 +45,7 @@ void afetch_input_free(afetch_input *in)
         return;
     for (size_t i = 0; i < in->count; i++) {
         struct source *s = &in->sources[i];
-        if (s->file && s->file != stdin)
+        if (s->file && s->file != stdin && !s->borrowed)
             fclose(s->file);
         free(s->name);
         free(s->url);
@@ -68,6 +69,26 @@ static struct source *push_source(afetch_input *in)
     return s;
 }
 
+static int add_file(afetch_input *in, FILE *file, const char *name, bool borrowed)
+{
+    struct source *s = push_source(in);
+    char *copy = strdup(name);
+    if (!s || !copy) {
+        free(copy);
+        return -1;
+    }
+    s->name = copy;
+    s->file = file;
+    s->borrowed = borrowed;
+    in->count++;
+    return 0;
+}
+
+int urllist_add_file(afetch_input *in, FILE *file, const char *name)
+{
+    return add_file(in, file, name, true);
+}
+
 int afetch_input_add_path(afetch_input *in, const char *path, char *err, size_t err_size)
 {
     bool is_stdin = strcmp(path, "-") == 0;
@@ -84,18 +105,12 @@ int afetch_input_add_path(afetch_input *in, const char *path, char *err, size_t 
         snprintf(err, err_size, "%s: %s", name, strerror(errno));
         return -1;
     }
-    struct source *s = push_source(in);
-    char *copy = strdup(name);
-    if (!s || !copy) {
-        free(copy);
+    if (add_file(in, file, name, false) != 0) {
         if (file != stdin)
             fclose(file);
         snprintf(err, err_size, "%s: out of memory", name);
         return -1;
     }
-    s->name = copy;
-    s->file = file;
-    in->count++;
     return 0;
 }
 
