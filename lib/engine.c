@@ -1,8 +1,10 @@
 /* engine.c — afetch_loop: tasks on the event loop. Owns the admission window (at most
- * `parallel` transfers in the multi, the rest waiting in FIFO order), the pool of transfer
- * slots, and the two ways of gathering: a fixed array of futures and an unbounded stream. */
+ * `parallel` transfers in the multi, the rest waiting in FIFO order), the tasks waiting for a
+ * retry (holding no slot), the pool of transfer slots, and the two ways of gathering: a fixed
+ * array of futures and an unbounded stream. */
 #include "gather.h"
 #include "loop.h"
+#include "retryq.h"
 #include "task.h"
 
 #include <stdlib.h>
@@ -30,12 +32,16 @@ struct afetch_loop {
     const afetch_options *opts;
     struct loop *loop;
     struct curl_slist *headers; /* the options' headers, for requests without their own */
-    struct slot *slots;         /* `parallel` of them; spare ones are on the free stack */
+    unsigned slot_count;        /* the window */
+    struct slot *slots;         /* spare ones are on the free stack */
     struct slot **spare;
     size_t spare_count;
     struct task_list waiting, running;
+    struct retryq retrying;
+    uint64_t rng;
     size_t next_index;
     double started;
+    bool stopping;             /* opts->stop was seen: nothing new starts */
     struct stream_run *stream; /* during afetch_run_stream */
     struct array_run *array;   /* during afetch_gather */
 };
@@ -66,45 +72,90 @@ static void list_unlink(struct task_list *list, struct task *t)
     list->count--;
 }
 
-/* Starts waiting tasks while the window has room. */
-static void admit(afetch_loop *L)
+static void give_back(afetch_loop *L, struct slot *slot)
 {
-    while (L->waiting.head && L->spare_count > 0) {
-        struct task *t = L->waiting.head;
-        list_unlink(&L->waiting, t);
-        struct slot *slot = L->spare[--L->spare_count];
-        if (task_prepare(t, slot, L->opts, L->headers) != 0) {
-            L->spare[L->spare_count++] = slot;
-            continue;
-        }
-        t->started = clock_seconds();
-        t->future.result.time.start = t->started - L->started;
-        list_append(&L->running, t);
-        if (loop_add(L->loop, slot->easy) != 0) {
-            list_unlink(&L->running, t);
-            L->spare[L->spare_count++] = slot;
-            t->slot = NULL;
-            fetch_fail(&t->future.result, AFETCH_E_INTERNAL, "libcurl refused the transfer",
-                       &t->result_strings);
-            future_settle(&t->future);
-        }
+    L->spare[L->spare_count++] = slot;
+}
+
+/* Starts t on a spare slot. */
+static void start(afetch_loop *L, struct task *t)
+{
+    struct slot *slot = L->spare[--L->spare_count];
+    afetch_result *r = &t->future.result;
+    if (r->attempts == 0)
+        r->time.start = clock_seconds() - L->started;
+    if (task_prepare(t, slot, L->opts, L->headers) != 0) { /* settled */
+        t->place = TASK_NEW;
+        give_back(L, slot);
+        return;
+    }
+    t->place = TASK_RUNNING;
+    list_append(&L->running, t);
+    if (loop_add(L->loop, slot->easy) != 0) {
+        list_unlink(&L->running, t);
+        task_abandon(t);
+        give_back(L, slot);
+        t->place = TASK_NEW;
+        task_forget_result(t);
+        fetch_fail(r, AFETCH_E_INTERNAL, "libcurl refused the transfer", &t->result_strings);
+        future_settle(&t->future);
     }
 }
 
-/* future_ops.cancel: take the task out of the window or the queue, then settle it. */
+/* Starts waiting tasks while the window has room. */
+static void admit(afetch_loop *L)
+{
+    while (!L->stopping && L->waiting.head && L->spare_count > 0) {
+        struct task *t = L->waiting.head;
+        list_unlink(&L->waiting, t);
+        start(L, t);
+    }
+}
+
+static void wait_in_line(afetch_loop *L, struct task *t)
+{
+    t->place = TASK_WAITING;
+    list_append(&L->waiting, t);
+}
+
+/* Sets the loop's alarm for the retry due first. */
+static void arm_retry_alarm(afetch_loop *L)
+{
+    struct task *first = retryq_first(&L->retrying);
+    double in = first ? first->due - clock_seconds() : -1;
+    loop_alarm(L->loop, first && in < 0 ? 0 : in);
+}
+
+/* Takes t out of wherever it waits or runs; a running transfer is dropped. */
+static void take_out(afetch_loop *L, struct task *t)
+{
+    switch (t->place) {
+    case TASK_WAITING:
+        list_unlink(&L->waiting, t);
+        break;
+    case TASK_RUNNING: {
+        struct slot *slot = t->slot;
+        loop_remove(L->loop, slot->easy);
+        list_unlink(&L->running, t);
+        task_abandon(t);
+        give_back(L, slot);
+        break;
+    }
+    case TASK_RETRYING:
+        retryq_remove(&L->retrying, t);
+        arm_retry_alarm(L);
+        break;
+    case TASK_NEW:
+        break;
+    }
+    t->place = TASK_NEW;
+}
+
+/* future_ops.cancel */
 static void cancel_task(afetch_future *f)
 {
     struct task *t = (struct task *)f;
-    afetch_loop *L = t->owner;
-    if (t->slot) {
-        loop_remove(L->loop, t->slot->easy);
-        list_unlink(&L->running, t);
-        L->spare[L->spare_count++] = t->slot;
-        t->slot = NULL;
-        t->future.result.attempts = 1;
-    } else {
-        list_unlink(&L->waiting, t);
-    }
+    take_out(t->owner, t);
     future_settle_cancelled(f);
 }
 
@@ -115,20 +166,18 @@ static void release_task(afetch_future *f)
 
 static const struct future_ops task_ops = {.cancel = cancel_task, .release = release_task};
 
-static void cancel_list(struct task_list *list)
-{
-    while (list->head)
-        afetch_future_cancel(&list->head->future);
-}
-
 static void cancel_everything(void *arg)
 {
     afetch_loop *L = arg;
-    cancel_list(&L->waiting);
-    cancel_list(&L->running);
+    while (L->waiting.head)
+        afetch_future_cancel(&L->waiting.head->future);
+    while (L->running.head)
+        afetch_future_cancel(&L->running.head->future);
+    while (retryq_first(&L->retrying))
+        afetch_future_cancel(&retryq_first(&L->retrying)->future);
 }
 
-/* loop hook: a transfer ended. */
+/* loop hook: a transfer ended; its task settles, or waits for another try. */
 static void on_done(void *arg, CURL *easy, CURLcode rc)
 {
     afetch_loop *L = arg;
@@ -136,8 +185,28 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
     struct slot *slot = t->slot;
     list_unlink(&L->running, t);
-    task_finish(t, rc, L->opts); /* may free t */
-    L->spare[L->spare_count++] = slot;
+    t->place = TASK_NEW;
+    double delay = task_collect(t, rc, L->opts, &L->rng);
+    give_back(L, slot);
+    if (delay >= 0 && !L->stopping) {
+        t->due = clock_seconds() + delay;
+        if (retryq_push(&L->retrying, t) == 0) {
+            task_forget_result(t);
+            t->place = TASK_RETRYING;
+            arm_retry_alarm(L);
+            return;
+        }
+    }
+    future_settle(&t->future); /* may free t */
+}
+
+/* opts->stop set: cancel what runs and waits, start and read nothing more. */
+static void notice_stop(afetch_loop *L)
+{
+    if (L->opts->stop && *L->opts->stop && !L->stopping) {
+        L->stopping = true;
+        afetch_loop_cancel(L);
+    }
 }
 
 static void pull(afetch_loop *L);
@@ -151,6 +220,7 @@ static bool stream_finished(const struct stream_run *run)
 static void on_drained(void *arg)
 {
     afetch_loop *L = arg;
+    notice_stop(L);
     admit(L);
     if (L->stream) {
         pull(L);
@@ -161,13 +231,36 @@ static void on_drained(void *arg)
     }
 }
 
+/* loop hook: retries have come due; they queue up behind the tasks already waiting. */
+static void on_alarm(void *arg)
+{
+    afetch_loop *L = arg;
+    double now = clock_seconds();
+    struct task *t;
+    while ((t = retryq_first(&L->retrying)) && t->due <= now) {
+        retryq_remove(&L->retrying, t);
+        wait_in_line(L, t);
+    }
+    arm_retry_alarm(L);
+    on_drained(L);
+}
+
+void afetch_loop_wake(afetch_loop *L)
+{
+    loop_poke(L->loop);
+}
+
 void afetch_options_init(afetch_options *opts)
 {
     *opts = (afetch_options){.parallel = 50,
                              .timeout = 30,
                              .connect_timeout = 10,
+                             .low_speed_limit = 10,
+                             .low_speed_time = 20,
                              .follow_redirects = true,
-                             .max_redirects = 10};
+                             .max_redirects = 10,
+                             .protocols = "http,https",
+                             .retry_delay = 1};
 }
 
 afetch_loop *afetch_loop_new(const afetch_options *opts)
@@ -176,20 +269,27 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
     if (!L)
         return NULL;
     L->opts = opts;
-    unsigned n = opts->parallel ? opts->parallel : 1;
-    L->slots = calloc(n, sizeof *L->slots);
-    L->spare = calloc(n, sizeof *L->spare);
-    struct loop_hooks hooks = {.done = on_done, .drained = on_drained, .arg = L};
-    L->loop = loop_new(&hooks, (long)n);
+    L->slot_count = opts->parallel ? opts->parallel : 1;
+    L->rng = fetch_rng_seed(L);
+    L->slots = calloc(L->slot_count, sizeof *L->slots);
+    L->spare = calloc(L->slot_count, sizeof *L->spare);
+    struct loop_hooks hooks = {.done = on_done,
+                               .drained = on_drained,
+                               .alarm = on_alarm,
+                               .poked = on_drained,
+                               .arg = L};
+    L->loop = loop_new(&hooks, (long)L->slot_count);
     bool failed = false;
     L->headers = fetch_headers_new(opts, NULL, &failed);
     if (!L->slots || !L->spare || !L->loop || failed)
         goto fail;
-    for (unsigned i = 0; i < n; i++) {
-        L->slots[i].easy = curl_easy_init();
-        if (!L->slots[i].easy)
+    for (unsigned i = 0; i < L->slot_count; i++) {
+        struct slot *slot = &L->slots[L->slot_count - 1 - i];
+        fetch_io_init(&slot->io);
+        slot->easy = curl_easy_init();
+        if (!slot->easy)
             goto fail;
-        L->spare[L->spare_count++] = &L->slots[n - 1 - i];
+        give_back(L, slot);
     }
     L->started = clock_seconds();
     return L;
@@ -202,11 +302,15 @@ void afetch_loop_free(afetch_loop *L)
 {
     if (!L)
         return;
-    cancel_everything(L);
+    if (L->loop)
+        cancel_everything(L);
     loop_free(L->loop);
-    for (unsigned i = 0; L->slots && i < (L->opts->parallel ? L->opts->parallel : 1); i++)
+    for (unsigned i = 0; L->slots && i < L->slot_count; i++) {
+        fetch_io_release(&L->slots[i].io);
         if (L->slots[i].easy)
             curl_easy_cleanup(L->slots[i].easy);
+    }
+    retryq_release(&L->retrying);
     curl_slist_free_all(L->headers);
     free(L->slots);
     free(L->spare);
@@ -230,7 +334,7 @@ afetch_future *afetch_fetch(afetch_loop *L, const afetch_request *req)
     if (!t)
         return NULL;
     if (t->future.state == AFETCH_PENDING)
-        list_append(&L->waiting, t); /* starts when the window has room */
+        wait_in_line(L, t); /* starts when the window has room */
     return &t->future;
 }
 
@@ -254,6 +358,7 @@ size_t afetch_gather(afetch_loop *L, afetch_future *const *futures, size_t n,
                      afetch_gather_mode mode)
 {
     struct array_run run = {.futures = futures, .n = n};
+    notice_stop(L);
     struct gather g;
     /* The array already holds declaration order, so settle order is enough here. */
     gather_init(&g, mode, true, count_settled, cancel_array, &run);
@@ -294,6 +399,8 @@ static void stop_reading(afetch_loop *L)
 static void pull(afetch_loop *L)
 {
     struct stream_run *run = L->stream;
+    if (L->stopping)
+        run->input_done = true;
     while (!run->input_done) {
         bool tripped = run->gather.tripped;
         if (!tripped && (L->waiting.count > 0 || L->spare_count == 0 ||
@@ -320,7 +427,7 @@ static void pull(afetch_loop *L)
         if (tripped) {
             afetch_future_cancel(&t->future);
         } else {
-            list_append(&L->waiting, t);
+            wait_in_line(L, t);
             admit(L);
         }
     }
@@ -328,7 +435,7 @@ static void pull(afetch_loop *L)
 
 int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summary *summary)
 {
-    unsigned parallel = L->opts->parallel ? L->opts->parallel : 1;
+    unsigned parallel = L->slot_count;
     struct stream_run run = {.stream = stream,
                              .summary = summary,
                              .backlog_cap = parallel * 16 > 4096 ? parallel * 16 : 4096};
@@ -337,6 +444,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
                 cancel_everything, L);
     L->stream = &run;
     L->started = clock_seconds();
+    notice_stop(L);
     pull(L);
     if (!stream_finished(&run))
         loop_run(L->loop);

@@ -12,6 +12,8 @@ struct loop {
     struct ev_loop *ev;
     CURLM *multi;
     ev_timer timer; /* libcurl's single timeout */
+    ev_timer alarm; /* the owner's single timer */
+    ev_async poke;  /* wake-ups from signal handlers */
     struct loop_hooks hooks;
 };
 
@@ -53,6 +55,22 @@ static void on_timer(struct ev_loop *ev, ev_timer *t, int revents)
     int running;
     curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     drain(l);
+}
+
+static void on_alarm(struct ev_loop *ev, ev_timer *t, int revents)
+{
+    (void)ev;
+    (void)revents;
+    struct loop *l = t->data;
+    l->hooks.alarm(l->hooks.arg);
+}
+
+static void on_poke(struct ev_loop *ev, ev_async *a, int revents)
+{
+    (void)ev;
+    (void)revents;
+    struct loop *l = a->data;
+    l->hooks.poked(l->hooks.arg);
 }
 
 /* CURLMOPT_SOCKETFUNCTION: start, change or stop watching one socket. */
@@ -114,6 +132,13 @@ struct loop *loop_new(const struct loop_hooks *hooks, long max_connections)
     }
     ev_timer_init(&l->timer, on_timer, 0.0, 0.0);
     l->timer.data = l;
+    ev_timer_init(&l->alarm, on_alarm, 0.0, 0.0);
+    l->alarm.data = l;
+    ev_async_init(&l->poke, on_poke);
+    l->poke.data = l;
+    ev_async_start(l->ev, &l->poke);
+    /* the poke watcher alone must not keep ev_run going */
+    ev_unref(l->ev);
     curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
     curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
     curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
@@ -132,6 +157,9 @@ void loop_free(struct loop *l)
         curl_multi_cleanup(l->multi);
     if (l->ev) {
         ev_timer_stop(l->ev, &l->timer);
+        ev_timer_stop(l->ev, &l->alarm);
+        ev_ref(l->ev);
+        ev_async_stop(l->ev, &l->poke);
         ev_loop_destroy(l->ev);
     }
     free(l);
@@ -145,6 +173,21 @@ int loop_add(struct loop *l, CURL *easy)
 void loop_remove(struct loop *l, CURL *easy)
 {
     curl_multi_remove_handle(l->multi, easy);
+}
+
+void loop_alarm(struct loop *l, double seconds)
+{
+    ev_timer_stop(l->ev, &l->alarm);
+    if (seconds >= 0) {
+        ev_now_update(l->ev); /* count from now, not from the start of this loop pass */
+        ev_timer_set(&l->alarm, seconds, 0.0);
+        ev_timer_start(l->ev, &l->alarm);
+    }
+}
+
+void loop_poke(struct loop *l)
+{
+    ev_async_send(l->ev, &l->poke);
 }
 
 void loop_run(struct loop *l)

@@ -12,6 +12,8 @@ struct loop;
 struct loop_hooks {
     void (*done)(void *arg, CURL *easy, CURLcode rc); /* easy is already out of the multi */
     void (*drained)(void *arg);
+    void (*alarm)(void *arg); /* the time set with loop_alarm has come */
+    void (*poked)(void *arg); /* someone called loop_poke */
     void *arg;
 };
 
@@ -23,6 +25,12 @@ void loop_free(struct loop *l);
 /* 0, or -1 if libcurl refused the handle. */
 int loop_add(struct loop *l, CURL *easy);
 void loop_remove(struct loop *l, CURL *easy);
+
+/* Calls the alarm hook once, seconds from now (replacing an earlier alarm); a negative value
+ * clears the alarm. */
+void loop_alarm(struct loop *l, double seconds);
+/* Async-signal-safe: makes the loop call the poked hook soon, from the loop. */
+void loop_poke(struct loop *l);
 
 /* Runs until loop_stop. */
 void loop_run(struct loop *l);

@@ -1,6 +1,7 @@
 /* task.c — one request's life: copied in, prepared on a slot, finished into a result. */
 #include "task.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -65,22 +66,51 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
                  struct curl_slist *shared_headers)
 {
     struct curl_slist *headers = t->headers ? t->headers : shared_headers;
-    if (fetch_prepare(slot->easy, opts, t->future.result.url, t->method, headers, &slot->io) != 0 ||
-        curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {
-        fetch_fail(&t->future.result, AFETCH_E_INTERNAL, "libcurl refused the transfer's options",
-                   &t->result_strings);
+    afetch_result *r = &t->future.result;
+    const char *code = fetch_prepare(slot->easy, opts, r->index, r->url, t->method, headers,
+                                     &slot->io);
+    if (!code && curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {
+        fetch_abandon(&slot->io);
+        code = AFETCH_E_INTERNAL;
+        snprintf(slot->io.errbuf, sizeof slot->io.errbuf, "libcurl refused the transfer");
+    }
+    if (code) {
+        fetch_fail(r, code, slot->io.errbuf, &t->result_strings);
         future_settle(&t->future);
         return -1;
     }
+    r->attempts++;
     t->slot = slot;
     return 0;
 }
 
-void task_finish(struct task *t, CURLcode rc, const afetch_options *opts)
+double task_collect(struct task *t, CURLcode rc, const afetch_options *opts, uint64_t *rng)
 {
-    fetch_finish(t->slot->easy, rc, opts, &t->slot->io, &t->future.result, &t->result_strings);
+    struct slot *slot = t->slot;
+    fetch_finish(slot->easy, rc, opts, &slot->io, &t->future.result, &t->result_strings);
+    double delay = fetch_retry_delay(slot->easy, opts, t->method, &t->future.result, rng);
     t->slot = NULL;
-    future_settle(&t->future);
+    return delay;
+}
+
+void task_forget_result(struct task *t)
+{
+    afetch_result *r = &t->future.result;
+    afetch_result kept = {.index = r->index,
+                          .url = r->url,
+                          .label = r->label,
+                          .attempts = r->attempts,
+                          .redirects = -1,
+                          .time = {r->time.start, -1, -1, -1, -1, -1}};
+    *r = kept;
+    free(t->result_strings);
+    t->result_strings = NULL;
+}
+
+void task_abandon(struct task *t)
+{
+    fetch_abandon(&t->slot->io);
+    t->slot = NULL;
 }
 
 void summary_count(afetch_summary *summary, const afetch_result *r)

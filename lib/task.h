@@ -6,15 +6,20 @@
 #include "fetch.h"
 #include "future.h"
 
+/* Where a pending task is; the owner keeps one list or heap for each place. */
+enum task_place { TASK_NEW, TASK_WAITING, TASK_RUNNING, TASK_RETRYING };
+
 struct task {
-    afetch_future future; /* first member: a task is its future */
-    void *owner;              /* the loop or runner the task belongs to */
-    struct task *prev, *next; /* in the owner's waiting or running list */
-    struct slot *slot;        /* while running */
+    afetch_future future;       /* first member: a task is its future */
+    void *owner;                /* the loop or runner the task belongs to */
+    enum task_place place;
+    struct task *prev, *next;   /* in the owner's waiting or running list */
+    double due;                 /* when RETRYING: the clock_seconds() to start again */
+    size_t heap_slot;           /* when RETRYING: position in the owner's retry heap */
+    struct slot *slot;          /* when RUNNING */
     struct curl_slist *headers; /* owned, when the request had headers of its own */
     char *result_strings;       /* owned; what the result's strings point into */
-    const char *method;
-    double started;             /* owner's clock */
+    const char *method;         /* the request's own, or NULL */
     char strings[];             /* url, label, method */
 };
 
@@ -30,11 +35,16 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
                       const struct future_ops *ops);
 void task_free(struct task *t);
 
-/* Prepares slot's easy handle for t; 0, or -1 with t settled as failed. */
+/* Prepares slot's easy handle for t's next try; 0, or -1 with t settled as failed. */
 int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
                  struct curl_slist *shared_headers);
-/* Settles t from its slot's finished transfer. */
-void task_finish(struct task *t, CURLcode rc, const afetch_options *opts);
+/* Reads the result of t's finished transfer, without settling t, and lets go of the slot.
+ * Returns the seconds to wait before another try, or -1 when this result is final. */
+double task_collect(struct task *t, CURLcode rc, const afetch_options *opts, uint64_t *rng);
+/* Forgets the result of the last try, so that t can run again. */
+void task_forget_result(struct task *t);
+/* Lets go of a running task's slot when it will not finish: drops its partial file. */
+void task_abandon(struct task *t);
 
 /* Adds r to the run's totals. */
 void summary_count(afetch_summary *summary, const afetch_result *r);
