@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -24,6 +25,8 @@ typedef struct afetch_options {
     unsigned parallel;           /* transfers in flight at most (the window), >= 1 */
     double timeout;              /* seconds for a whole transfer; 0: no limit */
     double connect_timeout;      /* seconds to connect; 0: libcurl's default */
+    long low_speed_limit;        /* bytes/s; slower than this for low_speed_time is a timeout */
+    double low_speed_time;       /* seconds; 0: no low-speed guard */
     const char *method;          /* NULL: GET, or HEAD when head is set */
     bool head;                   /* send HEAD, expect no body */
     const char *const *headers;  /* "Name: value" lines sent with every request */
@@ -31,10 +34,25 @@ typedef struct afetch_options {
     const char *user_agent;      /* NULL: "afetch/" AFETCH_VERSION */
     bool follow_redirects;       /* with it, the final response decides ok; without, 3xx is ok */
     long max_redirects;          /* with follow_redirects; >= 0 */
+    const char *protocols;       /* allowed schemes, also for redirects: "http,https" */
+    bool deny_private;           /* refuse loopback, private, link-local, unspecified addresses */
+    int64_t max_size;            /* body bytes (decoded) at most; 0: no limit */
+    bool compressed;             /* ask for compressed bodies; bytes count them decoded */
+    unsigned retries;            /* extra tries for transient failures of GET and HEAD */
+    double retry_delay;          /* seconds, the base of the exponential backoff */
+    bool insecure;               /* do not verify TLS peers */
+    const char *cacert;          /* CA bundle file; NULL: the system's */
+    const char *output_dir;      /* save successful bodies here; NULL: count them only */
+    bool overwrite;              /* saving may replace an existing file */
+    bool hash;                   /* SHA-256 of each body into the result */
+    /* Set (by a signal handler, say) to stop a run: nothing new starts, what runs is
+     * cancelled. A loop also needs afetch_loop_wake to notice at once. NULL: never. */
+    const volatile sig_atomic_t *stop;
 } afetch_options;
 
-/* Fills opts with the defaults: 50 in flight, 30 s timeout, 10 s connect timeout, GET,
- * follow up to 10 redirects. */
+/* Fills opts with the defaults: 50 in flight, 30 s timeout, 10 s connect timeout, a transfer
+ * slower than 10 bytes/s for 20 s times out, GET, follow up to 10 redirects, http and https
+ * only, no retries (a 1 s backoff base when enabled), TLS verified. */
 void afetch_options_init(afetch_options *opts);
 
 /* One entry to fetch. A request the list parser already found bad carries error_code and
@@ -69,6 +87,8 @@ typedef struct afetch_result {
     const char *content_type;
     unsigned attempts;           /* tries made; 0 when nothing was sent */
     afetch_timing time;
+    const char *path;            /* where the body was saved (output_dir), else NULL */
+    const char *sha256;          /* hex digest of the body (hash), else NULL */
     const char *error_code;      /* NULL when ok, else a stable code such as "timeout" */
     const char *error_message;   /* NULL when ok, else one human-readable line */
 } afetch_result;
@@ -84,6 +104,10 @@ typedef struct afetch_result {
 #define AFETCH_E_HTTP "http"
 #define AFETCH_E_NETWORK "network"       /* the connection broke: reset, nothing or too little sent */
 #define AFETCH_E_BAD_RESPONSE "bad-response" /* the server's answer was not valid HTTP */
+#define AFETCH_E_DENIED "denied"         /* deny_private refused the address */
+#define AFETCH_E_TOO_LARGE "too-large"   /* the body passed max_size */
+#define AFETCH_E_WRITE "write"           /* saving the body failed */
+#define AFETCH_E_EXISTS "exists"         /* the file to save to exists, and no overwrite */
 #define AFETCH_E_CANCELLED "cancelled"
 #define AFETCH_E_INTERNAL "internal"     /* out of memory or a libcurl setup failure */
 
@@ -160,6 +184,9 @@ int afetch_run_stream(afetch_loop *loop, const afetch_stream *stream, afetch_sum
 int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
                     afetch_summary *summary);
 
+/* Async-signal-safe: wakes the loop so that it looks at opts->stop at once. */
+void afetch_loop_wake(afetch_loop *loop);
+
 /* Cancels every pending future of the loop; a stream being run reads no further. For an
  * interrupted run or a closed output: the cancelled results are still delivered. */
 void afetch_loop_cancel(afetch_loop *loop);
@@ -181,6 +208,10 @@ int afetch_input_add_url(afetch_input *input, const char *url);
 bool afetch_input_next(void *input, afetch_request *req);
 /* The read error that ended the input early ("file: reason"), or NULL. */
 const char *afetch_input_error(const afetch_input *input);
+/* Entries whose scheme is not in the comma-separated list become "protocol" errors (default
+ * "http,https"). Returns 0, or -1 with a reason in err when a name is not a protocol libcurl
+ * knows. */
+int afetch_input_set_protocols(afetch_input *input, const char *list, char *err, size_t err_size);
 
 /* ---- Output: results as a table, one JSON document or JSON Lines ---- */
 

@@ -1,18 +1,114 @@
-/* fetch.c — easy handle set-up, body counting and result extraction (CURLINFO_*). */
+/* fetch.c — easy handle set-up, body streaming (cap, digest, file), result extraction
+ * (CURLINFO_*) and the retry policy. */
 #include "fetch.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
-/* CURLOPT_WRITEFUNCTION: bodies are counted, never kept. */
+void fetch_io_init(struct fetch_io *io)
+{
+    memset(io, 0, sizeof *io);
+    io->save = SAVE_NONE;
+}
+
+void fetch_io_release(struct fetch_io *io)
+{
+    save_abort(&io->save);
+    EVP_MD_CTX_free(io->sha);
+    io->sha = NULL;
+}
+
+/* CURLOPT_WRITEFUNCTION: bodies stream past the cap, the digest and the file; never kept. A
+ * short return makes libcurl stop with CURLE_WRITE_ERROR; the flags say why. */
 static size_t on_body(char *data, size_t size, size_t count, void *arg)
 {
-    (void)data;
     struct fetch_io *io = arg;
-    io->bytes += (int64_t)(size * count);
-    return size * count;
+    size_t n = size * count;
+    if (io->max_bytes > 0 && io->bytes + (int64_t)n > io->max_bytes) {
+        io->too_large = true;
+        return 0;
+    }
+    if (io->save.fd >= 0 && save_write(&io->save, data, n) != 0) {
+        io->write_failed = true;
+        io->write_errno = errno;
+        return 0;
+    }
+    if (io->sha)
+        EVP_DigestUpdate(io->sha, data, n);
+    io->bytes += (int64_t)n;
+    return n;
+}
+
+/* CURLOPT_XFERINFOFUNCTION, sync runs only: a non-zero return aborts the blocking transfer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const struct fetch_io *io = arg;
+    return *io->stop ? 1 : 0;
+}
+
+/* Not globally routable IPv4: this network, private, shared (CGNAT), loopback, link-local,
+ * benchmarking, multicast and reserved ranges. */
+static bool private_ipv4(uint32_t host_order)
+{
+    static const struct {
+        uint32_t net, mask;
+    } ranges[] = {
+        {0x00000000, 0xFF000000}, {0x0A000000, 0xFF000000}, {0x64400000, 0xFFC00000},
+        {0x7F000000, 0xFF000000}, {0xA9FE0000, 0xFFFF0000}, {0xAC100000, 0xFFF00000},
+        {0xC0000000, 0xFFFFFF00}, {0xC0A80000, 0xFFFF0000}, {0xC6120000, 0xFFFE0000},
+        {0xE0000000, 0xE0000000},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if ((host_order & ranges[i].mask) == ranges[i].net)
+            return true;
+    return false;
+}
+
+static bool private_ipv6(const unsigned char a[16])
+{
+    static const unsigned char zero[16];
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+    if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
+        return true; /* unspecified, loopback */
+    if (memcmp(a, mapped, 12) == 0 || memcmp(a, zero, 12) == 0) {
+        uint32_t v4 = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
+        return private_ipv4(v4); /* IPv4-mapped and IPv4-compatible */
+    }
+    return (a[0] & 0xFE) == 0xFC      /* unique local fc00::/7 */
+           || (a[0] == 0xFE && (a[1] & 0x80) == 0x80) /* link- and site-local fe80::/9 */
+           || a[0] == 0xFF;                           /* multicast */
+}
+
+static bool private_address(const struct sockaddr *addr)
+{
+    if (addr->sa_family == AF_INET)
+        return private_ipv4(ntohl(((const struct sockaddr_in *)(const void *)addr)->sin_addr.s_addr));
+    if (addr->sa_family == AF_INET6)
+        return private_ipv6(((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr.s6_addr);
+    return true; /* nothing else is fetched */
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION with deny_private: judged on the address about to be connected,
+ * after DNS and after every redirect, not on the URL's text. */
+static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    struct fetch_io *io = arg;
+    if (purpose == CURLSOCKTYPE_IPCXN && io->deny_private && private_address(&address->addr)) {
+        io->denied = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype, address->protocol);
 }
 
 static size_t name_length(const char *header)
@@ -58,23 +154,43 @@ oom:
     return NULL;
 }
 
+const char *fetch_method(const afetch_options *opts, const char *method)
+{
+    if (method)
+        return method;
+    return opts->head ? "HEAD" : opts->method ? opts->method : "GET";
+}
+
 static long to_ms(double seconds)
 {
     return seconds > 0 ? (long)(seconds * 1000.0 + 0.5) : 0;
 }
 
-int fetch_prepare(CURL *easy, const afetch_options *opts, const char *url, const char *method,
-                  struct curl_slist *headers, struct fetch_io *io)
+/* Starts what the body streams into: the digest and the file. */
+static const char *open_sinks(const afetch_options *opts, size_t index, const char *url,
+                              struct fetch_io *io)
 {
-    curl_easy_reset(easy);
-    io->bytes = 0;
-    io->errbuf[0] = '\0';
-    if (!method)
-        method = opts->head ? "HEAD" : opts->method;
-    bool head = method && strcasecmp(method, "HEAD") == 0;
-    bool get = !method || strcasecmp(method, "GET") == 0;
-    const char *agent = opts->user_agent ? opts->user_agent : "afetch/" AFETCH_VERSION;
+    if (opts->hash) {
+        if (!io->sha)
+            io->sha = EVP_MD_CTX_new();
+        if (!io->sha || !EVP_DigestInit_ex(io->sha, EVP_sha256(), NULL)) {
+            snprintf(io->errbuf, sizeof io->errbuf, "cannot start SHA-256");
+            return AFETCH_E_INTERNAL;
+        }
+    }
+    if (opts->output_dir)
+        return save_begin(&io->save, opts->output_dir, index, url, opts->overwrite, io->errbuf,
+                          sizeof io->errbuf);
+    return NULL;
+}
 
+static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *url,
+                            const char *method, struct curl_slist *headers, struct fetch_io *io)
+{
+    bool head = strcasecmp(method, "HEAD") == 0;
+    bool get = strcasecmp(method, "GET") == 0;
+    const char *agent = opts->user_agent ? opts->user_agent : "afetch/" AFETCH_VERSION;
+    const char *protocols = opts->protocols ? opts->protocols : "http,https";
     CURLcode rc = CURLE_OK;
 #define SET(option, value)                                                                         \
     do {                                                                                           \
@@ -88,24 +204,67 @@ int fetch_prepare(CURL *easy, const afetch_options *opts, const char *url, const
     SET(CURLOPT_ERRORBUFFER, io->errbuf);
     SET(CURLOPT_TIMEOUT_MS, to_ms(opts->timeout));
     SET(CURLOPT_CONNECTTIMEOUT_MS, to_ms(opts->connect_timeout));
+    SET(CURLOPT_LOW_SPEED_LIMIT, opts->low_speed_time > 0 ? opts->low_speed_limit : 0L);
+    SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(opts->low_speed_time));
     SET(CURLOPT_USERAGENT, agent);
     SET(CURLOPT_HTTPHEADER, headers);
     SET(CURLOPT_FOLLOWLOCATION, opts->follow_redirects ? 1L : 0L);
     SET(CURLOPT_MAXREDIRS, opts->max_redirects);
-    /* Nothing but http(s), also after a redirect; a scheme-less URL is https, never guessed. */
-    SET(CURLOPT_PROTOCOLS_STR, "http,https");
-    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    /* Only the allowed schemes, also after a redirect; a scheme-less URL is https, never
+     * guessed from its host name (libcurl would guess ftp:// for ftp.example.com). */
+    SET(CURLOPT_PROTOCOLS_STR, protocols);
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, protocols);
     SET(CURLOPT_DEFAULT_PROTOCOL, "https");
     /* A burst to one https host waits for ALPN and then multiplexes on one connection. Plain
      * http never multiplexes here, and waiting would queue the burst behind one HTTP/1.1
      * connection. */
     SET(CURLOPT_PIPEWAIT, strncasecmp(url, "http://", 7) != 0 ? 1L : 0L);
+    /* The Content-Length check refuses early; on_body enforces the cap on decoded bytes. */
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opts->max_size);
+    if (opts->compressed)
+        SET(CURLOPT_ACCEPT_ENCODING, "");
+    if (opts->insecure) {
+        SET(CURLOPT_SSL_VERIFYPEER, 0L);
+        SET(CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (opts->cacert)
+        SET(CURLOPT_CAINFO, opts->cacert);
+    if (opts->deny_private) {
+        SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+        SET(CURLOPT_OPENSOCKETDATA, io);
+    }
+    if (io->stop) {
+        SET(CURLOPT_NOPROGRESS, 0L);
+        SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+        SET(CURLOPT_XFERINFODATA, io);
+    }
     if (head)
         SET(CURLOPT_NOBODY, 1L);
     else if (!get)
         SET(CURLOPT_CUSTOMREQUEST, method);
 #undef SET
-    return rc == CURLE_OK ? 0 : -1;
+    return rc;
+}
+
+const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
+                          const char *method, struct curl_slist *headers, struct fetch_io *io)
+{
+    curl_easy_reset(easy);
+    save_abort(&io->save);
+    io->bytes = 0;
+    io->max_bytes = opts->max_size;
+    io->too_large = io->denied = io->write_failed = false;
+    io->deny_private = opts->deny_private;
+    io->errbuf[0] = '\0';
+    const char *code = open_sinks(opts, index, url, io);
+    if (code)
+        return code;
+    if (set_options(easy, opts, url, fetch_method(opts, method), headers, io) != CURLE_OK) {
+        save_abort(&io->save);
+        snprintf(io->errbuf, sizeof io->errbuf, "libcurl refused the transfer's options");
+        return AFETCH_E_INTERNAL;
+    }
+    return NULL;
 }
 
 static const char *error_code_of(CURLcode rc)
@@ -191,33 +350,74 @@ static void read_timing(CURL *easy, bool completed, afetch_timing *t)
     t->total = phase_seconds(easy, CURLINFO_TOTAL_TIME_T, true);
 }
 
-/* Copies the strings into one block: a\0b\0c\0; a NULL source stays NULL. */
-static char *pack3(const char *a, const char *b, const char *c, const char **pa, const char **pb,
-                   const char **pc)
+/* Copies n strings into one block "a\0b\0..." and points dst[i] at the copies (a NULL source
+ * stays NULL). Returns the block, which the caller frees, or NULL when out of memory. */
+static char *pack(size_t n, const char *const src[], const char **const dst[])
 {
-    const char *src[3] = {a, b, c};
-    const char **dst[3] = {pa, pb, pc};
-    size_t total = 0;
-    for (int i = 0; i < 3; i++)
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
         total += src[i] ? strlen(src[i]) + 1 : 0;
-    char *block = malloc(total ? total : 1);
+    char *block = malloc(total), *p = block;
     if (!block)
         return NULL;
-    char *p = block;
-    for (int i = 0; i < 3; i++) {
-        if (!src[i]) {
-            *dst[i] = NULL;
-            continue;
+    for (size_t i = 0; i < n; i++) {
+        *dst[i] = NULL;
+        if (src[i]) {
+            size_t len = strlen(src[i]) + 1;
+            memcpy(p, src[i], len);
+            *dst[i] = p;
+            p += len;
         }
-        size_t len = strlen(src[i]) + 1;
-        memcpy(p, src[i], len);
-        *dst[i] = p;
-        p += len;
     }
     return block;
 }
 
-void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, const struct fetch_io *io,
+/* What went wrong, from libcurl's code and what the callbacks saw; NULL when nothing did. */
+static const char *classify(CURLcode rc, long status, const struct fetch_io *io)
+{
+    if (rc == CURLE_OK)
+        return status >= 400 ? AFETCH_E_HTTP : NULL;
+    if (io->too_large || rc == CURLE_FILESIZE_EXCEEDED)
+        return AFETCH_E_TOO_LARGE;
+    if (io->write_failed)
+        return AFETCH_E_WRITE;
+    if (io->denied)
+        return AFETCH_E_DENIED;
+    if (rc == CURLE_ABORTED_BY_CALLBACK)
+        return AFETCH_E_CANCELLED;
+    return error_code_of(rc);
+}
+
+static void describe(const char *code, CURLcode rc, long status, const struct fetch_io *io,
+                     char *out, size_t size)
+{
+    if (strcmp(code, AFETCH_E_HTTP) == 0)
+        snprintf(out, size, "HTTP status %ld", status);
+    else if (strcmp(code, AFETCH_E_TOO_LARGE) == 0)
+        snprintf(out, size, "the body is larger than %lld bytes", (long long)io->max_bytes);
+    else if (strcmp(code, AFETCH_E_WRITE) == 0)
+        snprintf(out, size, "saving the body: %s", strerror(io->write_errno));
+    else if (strcmp(code, AFETCH_E_DENIED) == 0)
+        snprintf(out, size, "the address is loopback, private or otherwise not public");
+    else if (strcmp(code, AFETCH_E_CANCELLED) == 0)
+        snprintf(out, size, "cancelled before it finished");
+    else
+        snprintf(out, size, "%s", io->errbuf[0] ? io->errbuf : curl_easy_strerror(rc));
+}
+
+/* The digest as lowercase hex into hex (65 bytes), or NULL. */
+static const char *finish_digest(struct fetch_io *io, bool ok, char hex[65])
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    if (!io->sha || !ok || !EVP_DigestFinal_ex(io->sha, digest, &len) || len != 32)
+        return NULL;
+    for (unsigned i = 0; i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return hex;
+}
+
+void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
                   afetch_result *r, char **strings)
 {
     long status = 0, version = 0, redirects = 0;
@@ -227,46 +427,108 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, const str
     curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
     curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &type);
-    (void)opts;
-
     r->status = status;
     r->http_version = status ? http_version_name(version) : NULL;
     r->redirects = redirects;
     r->bytes = io->bytes;
-    r->attempts = 1;
     read_timing(easy, rc == CURLE_OK, &r->time);
 
-    char message[CURL_ERROR_SIZE + 64];
-    const char *message_src = NULL;
-    if (rc != CURLE_OK) {
-        r->ok = false;
-        r->error_code = error_code_of(rc);
-        message_src = io->errbuf[0] ? io->errbuf : curl_easy_strerror(rc);
-    } else if (status >= 400) {
-        r->ok = false;
-        r->error_code = AFETCH_E_HTTP;
-        snprintf(message, sizeof message, "HTTP status %ld", status);
-        message_src = message;
-    } else {
-        r->ok = true;
-        r->error_code = NULL;
+    const char *code = classify(rc, status, io);
+    char message[CURL_ERROR_SIZE + 160];
+    char *saved = NULL;
+    if (code) {
+        save_abort(&io->save);
+        describe(code, rc, status, io, message, sizeof message);
+    } else if (io->save.fd >= 0) {
+        code = save_commit(&io->save, opts->overwrite, &saved, message, sizeof message);
     }
-    *strings = pack3(effective, type, message_src, &r->effective_url, &r->content_type,
-                     &r->error_message);
+    char hex[65];
+    const char *digest = finish_digest(io, !code, hex);
+
+    r->ok = code == NULL;
+    r->error_code = code;
+    const char *src[] = {effective, type, code ? message : NULL, saved, digest};
+    const char **dst[] = {&r->effective_url, &r->content_type, &r->error_message, &r->path,
+                          &r->sha256};
+    *strings = pack(5, src, dst);
+    free(saved);
     if (!*strings) {
-        r->effective_url = r->content_type = NULL;
+        r->effective_url = r->content_type = r->path = r->sha256 = NULL;
         r->ok = false;
         r->error_code = AFETCH_E_INTERNAL;
         r->error_message = "out of memory";
     }
 }
 
+void fetch_abandon(struct fetch_io *io)
+{
+    save_abort(&io->save);
+}
+
 void fetch_fail(afetch_result *r, const char *code, const char *message, char **strings)
 {
-    const char *unused_a, *unused_b;
     r->ok = false;
     r->error_code = code;
-    *strings = pack3(NULL, NULL, message, &unused_a, &unused_b, &r->error_message);
+    const char *src[] = {message};
+    const char **dst[] = {&r->error_message};
+    *strings = pack(1, src, dst);
     if (!*strings)
         r->error_message = "out of memory";
+}
+
+/* xorshift64*: jitter needs no more than that. */
+static double next_random(uint64_t *state)
+{
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return (double)((*state * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
+}
+
+uint64_t fetch_rng_seed(const void *salt)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)(uintptr_t)salt ^
+                    ((uint64_t)getpid() << 40);
+    return seed ? seed : 0x9E3779B97F4A7C15ULL;
+}
+
+enum { RETRY_CAP_SECONDS = 60 };
+
+static bool transient(const afetch_result *r)
+{
+    if (strcmp(r->error_code, AFETCH_E_CONNECT) == 0 || strcmp(r->error_code, AFETCH_E_TIMEOUT) == 0)
+        return true;
+    if (strcmp(r->error_code, AFETCH_E_HTTP) != 0)
+        return false;
+    switch (r->status) {
+    case 408:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+        return true;
+    default:
+        return false;
+    }
+}
+
+double fetch_retry_delay(CURL *easy, const afetch_options *opts, const char *method,
+                         const afetch_result *r, uint64_t *rng)
+{
+    method = fetch_method(opts, method);
+    bool idempotent = strcasecmp(method, "GET") == 0 || strcasecmp(method, "HEAD") == 0;
+    if (r->ok || !r->error_code || !idempotent || r->attempts > opts->retries || !transient(r))
+        return -1;
+    curl_off_t retry_after = 0;
+    if (easy && curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+        retry_after > 0)
+        return retry_after < RETRY_CAP_SECONDS ? (double)retry_after : RETRY_CAP_SECONDS;
+    /* exponential backoff, then "equal jitter": half fixed, half random */
+    double delay = opts->retry_delay * pow(2.0, (double)(r->attempts - 1));
+    if (delay > RETRY_CAP_SECONDS)
+        delay = RETRY_CAP_SECONDS;
+    return delay * (0.5 + 0.5 * next_random(rng));
 }

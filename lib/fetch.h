@@ -1,18 +1,32 @@
 /* fetch.h — one transfer on an easy handle: setting it up from the options and a request,
- * counting the body as it streams past, and turning the outcome into a result. Shared by the
- * loop's tasks and the sync runner, so both modes produce the same records. */
+ * streaming the body past the size cap, the digest and the saved file, turning the outcome into
+ * a result, and deciding whether it deserves another try. Shared by the loop's tasks and the
+ * sync runner, so both modes produce the same records. */
 #ifndef AFETCH_FETCH_H
 #define AFETCH_FETCH_H
 
 #include "afetch.h"
+#include "save.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
-/* Per-transfer state the callbacks write into; lives as long as the transfer. */
+/* Per-transfer state the callbacks write into; reused from transfer to transfer. */
 struct fetch_io {
     int64_t bytes;
+    int64_t max_bytes; /* 0: no cap */
+    bool too_large, denied, write_failed;
+    int write_errno;
+    bool deny_private;
+    struct save save;
+    EVP_MD_CTX *sha; /* while hashing; kept for the next transfer */
+    const volatile sig_atomic_t *stop; /* sync runs: abort the blocking transfer when set */
     char errbuf[CURL_ERROR_SIZE];
 };
+
+void fetch_io_init(struct fetch_io *io);
+/* Frees what the io keeps between transfers (and drops an unfinished saved file). */
+void fetch_io_release(struct fetch_io *io);
 
 /* The request headers: the options' then the request's, a name in the request replacing the
  * same name in the options. NULL when there are none or when out of memory (*failed says which).
@@ -20,17 +34,34 @@ struct fetch_io {
 struct curl_slist *fetch_headers_new(const afetch_options *opts, const afetch_request *req,
                                      bool *failed);
 
-/* Resets easy and sets it up for one transfer of url. headers must outlive the transfer.
- * Returns 0, or -1 if libcurl refused an option. */
-int fetch_prepare(CURL *easy, const afetch_options *opts, const char *url, const char *method,
-                  struct curl_slist *headers, struct fetch_io *io);
+/* The method a request is sent with: its own, else the options'. */
+const char *fetch_method(const afetch_options *opts, const char *method);
 
-/* Fills r from the finished transfer. The strings r gains (effective URL, content type, error
- * message) live in one block that *strings receives and the caller frees. */
-void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, const struct fetch_io *io,
+/* Resets easy and sets it up to fetch url (entry index) into io. headers must outlive the
+ * transfer. Returns NULL, or an error code when the transfer cannot start, with the reason in
+ * io->errbuf. */
+const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
+                          const char *method, struct curl_slist *headers, struct fetch_io *io);
+
+/* Fills r from the finished transfer (all but index, url, label, attempts and time.start) and
+ * commits or drops the saved file. The strings r gains live in one block that *strings
+ * receives and the caller frees. */
+void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
                   afetch_result *r, char **strings);
+
+/* Drops what a transfer that will not finish left behind (a partial saved file). */
+void fetch_abandon(struct fetch_io *io);
 
 /* Sets r up as failed with code and a copy of message held in *strings (caller frees). */
 void fetch_fail(afetch_result *r, const char *code, const char *message, char **strings);
+
+/* Seconds to wait before trying r's request again, or -1 when it gets no other try: only GET and
+ * HEAD, only connect errors, timeouts and statuses 408, 429, 500, 502, 503 and 504, at most
+ * opts->retries more times. Honours Retry-After. rng is the caller's random state. */
+double fetch_retry_delay(CURL *easy, const afetch_options *opts, const char *method,
+                         const afetch_result *r, uint64_t *rng);
+
+/* A seed for fetch_retry_delay's random state. */
+uint64_t fetch_rng_seed(const void *salt);
 
 #endif

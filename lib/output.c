@@ -95,6 +95,8 @@ static cJSON *result_json(const afetch_result *r)
     cJSON_AddItemToObject(time, "ttfb", json_seconds(r->time.ttfb));
     cJSON_AddItemToObject(time, "total", json_seconds(r->time.total));
     cJSON_AddItemToObject(o, "time", time);
+    cJSON_AddItemToObject(o, "path", json_string(r->path));
+    cJSON_AddItemToObject(o, "sha256", json_string(r->sha256));
     if (r->error_code) {
         cJSON *error = cJSON_CreateObject();
         cJSON_AddItemToObject(error, "code", json_string(r->error_code));

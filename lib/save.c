@@ -1,0 +1,125 @@
+/* save.c — temp file, write, rename: a saved body is complete or absent. */
+#define _GNU_SOURCE /* renameat2 */
+#include "save.h"
+
+#include "afetch.h"
+#include "savename.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *join(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + 1 + strlen(name) + 1;
+    char *path = malloc(len);
+    if (path)
+        snprintf(path, len, "%s/%s", dir, name);
+    return path;
+}
+
+const char *save_begin(struct save *s, const char *dir, size_t index, const char *url,
+                       bool overwrite, char *err, size_t err_size)
+{
+    *s = SAVE_NONE;
+    char name[256];
+    if (savename_build(index, url, name, sizeof name) == 0) {
+        snprintf(err, err_size, "no file name for this URL");
+        return AFETCH_E_INTERNAL;
+    }
+    s->final = join(dir, name);
+    s->temp = join(dir, ".afetch-XXXXXX");
+    if (!s->final || !s->temp) {
+        save_abort(s);
+        snprintf(err, err_size, "out of memory");
+        return AFETCH_E_INTERNAL;
+    }
+    if (!overwrite && access(s->final, F_OK) == 0) {
+        snprintf(err, err_size, "%s exists (--overwrite replaces it)", s->final);
+        save_abort(s);
+        return AFETCH_E_EXISTS;
+    }
+    s->fd = mkstemp(s->temp); /* O_EXCL, mode 0600 */
+    if (s->fd < 0) {
+        snprintf(err, err_size, "cannot create a file in %s: %s", dir, strerror(errno));
+        save_abort(s);
+        return AFETCH_E_WRITE;
+    }
+    /* mkstemp's 0600 suits a secret; a downloaded body gets the usual umask-based mode */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(s->fd, 0666 & ~mask);
+    return NULL;
+}
+
+int save_write(struct save *s, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n > 0) {
+        ssize_t written = write(s->fd, p, n);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written < 0)
+            return -1;
+        p += written;
+        n -= (size_t)written;
+    }
+    return 0;
+}
+
+/* Renames without replacing: RENAME_NOREPLACE where the kernel and filesystem have it, else a
+ * hard link (which fails on an existing name) and an unlink. */
+static int rename_noreplace(const char *from, const char *to)
+{
+#ifdef RENAME_NOREPLACE
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+#endif
+    if (link(from, to) != 0)
+        return -1;
+    unlink(from);
+    return 0;
+}
+
+const char *save_commit(struct save *s, bool overwrite, char **path, char *err, size_t err_size)
+{
+    *path = NULL;
+    int closed = close(s->fd); /* a delayed write error (NFS, quota) shows here */
+    s->fd = -1;
+    if (closed != 0) {
+        snprintf(err, err_size, "writing %s: %s", s->final, strerror(errno));
+        save_abort(s);
+        return AFETCH_E_WRITE;
+    }
+    int moved = overwrite ? rename(s->temp, s->final) : rename_noreplace(s->temp, s->final);
+    if (moved != 0) {
+        bool exists = errno == EEXIST;
+        if (exists)
+            snprintf(err, err_size, "%s exists (--overwrite replaces it)", s->final);
+        else
+            snprintf(err, err_size, "saving %s: %s", s->final, strerror(errno));
+        save_abort(s);
+        return exists ? AFETCH_E_EXISTS : AFETCH_E_WRITE;
+    }
+    free(s->temp);
+    *path = s->final;
+    *s = SAVE_NONE;
+    return NULL;
+}
+
+void save_abort(struct save *s)
+{
+    if (s->fd >= 0) {
+        close(s->fd);
+        unlink(s->temp);
+    }
+    free(s->temp);
+    free(s->final);
+    *s = SAVE_NONE;
+}
