@@ -22,8 +22,8 @@ struct source {
 struct afetch_input {
     struct source *sources;
     size_t count, current;
-    char *line;
-    size_t line_cap;
+    char *line; /* LINE_LIMIT + 1 bytes */
+    char *protocols; /* NULL: http,https */
     cJSON *json; /* the current JSON entry, kept while its strings are in use */
     const char **headers;
     size_t headers_cap;
@@ -52,6 +52,7 @@ void afetch_input_free(afetch_input *in)
     }
     free(in->sources);
     free(in->line);
+    free(in->protocols);
     cJSON_Delete(in->json);
     free(in->headers);
     free(in->header_text);
@@ -140,9 +141,24 @@ static void fail(afetch_request *req, const char *code, char *msg, size_t msg_si
     req->error_message = msg;
 }
 
-void urllist_parse_url(const char *line, const char *where, afetch_request *req, char *msg,
-                       size_t msg_size)
+/* Whether scheme is one of the comma-separated names in list, ignoring case. */
+static bool listed(const char *list, const char *scheme)
 {
+    size_t len = strlen(scheme);
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncasecmp(p, scheme, len) == 0)
+            return true;
+        p += n + (p[n] == ',');
+    }
+    return false;
+}
+
+void urllist_parse_url(const char *line, const char *where, const char *protocols,
+                       afetch_request *req, char *msg, size_t msg_size)
+{
+    if (!protocols)
+        protocols = "http,https";
     req->url = line;
     CURLU *url = curl_url();
     if (!url) {
@@ -156,10 +172,10 @@ void urllist_parse_url(const char *line, const char *where, afetch_request *req,
         fail(req, AFETCH_E_INVALID_INPUT, msg, msg_size, where, "not a URL",
              curl_url_strerror(rc));
     } else if (curl_url_get(url, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-               (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)) {
-        char detail[96];
-        snprintf(detail, sizeof detail, "\"%.40s\" (only http and https are fetched)",
-                 scheme ? scheme : "?");
+               !listed(protocols, scheme)) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "\"%.40s\" (allowed: %.80s)", scheme ? scheme : "?",
+                 protocols);
         fail(req, AFETCH_E_PROTOCOL, msg, msg_size, where, "scheme not allowed", detail);
     }
     curl_free(scheme);
@@ -245,7 +261,7 @@ static const char *json_entry(afetch_input *in, afetch_request *req)
 static void parse_entry(afetch_input *in, const char *text, afetch_request *req)
 {
     if (text[0] != '{') {
-        urllist_parse_url(text, in->where, req, in->message, sizeof in->message);
+        urllist_parse_url(text, in->where, in->protocols, req, in->message, sizeof in->message);
         return;
     }
     cJSON_Delete(in->json);
@@ -256,7 +272,7 @@ static void parse_entry(afetch_input *in, const char *text, afetch_request *req)
         fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,
              NULL);
     else
-        urllist_parse_url(req->url, in->where, req, in->message, sizeof in->message);
+        urllist_parse_url(req->url, in->where, in->protocols, req, in->message, sizeof in->message);
 }
 
 static char *trim(char *s, size_t len)
@@ -268,22 +284,56 @@ static char *trim(char *s, size_t len)
     return s;
 }
 
-/* Reads the next line of s that holds an entry; NULL at its end (or on a read error). NUL
- * bytes become spaces, so the text stays one C string, and *had_nul says so. */
-static char *next_line(afetch_input *in, struct source *s, bool *had_nul)
+enum { LINE_LIMIT = 64 * 1024 };
+
+/* Reads one line of s into in->line, keeping at most LINE_LIMIT bytes: a longer line is
+ * skipped to its end, so memory stays bounded whatever the input. Returns the bytes kept, or
+ * -1 at the end of s (or on a read error). */
+static long read_line(afetch_input *in, struct source *s, bool *too_long)
 {
-    ssize_t n;
-    while ((n = getline(&in->line, &in->line_cap, s->file)) >= 0) {
+    FILE *f = s->file;
+    long kept = 0;
+    int c;
+    *too_long = false;
+    flockfile(f);
+    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+        if (kept < LINE_LIMIT)
+            in->line[kept++] = (char)c;
+        else
+            *too_long = true;
+    }
+    funlockfile(f);
+    if (c == EOF && kept == 0 && !*too_long)
+        return -1;
+    in->line[kept] = '\0';
+    return kept;
+}
+
+/* Reads the next line of s that holds an entry; NULL at its end (or on a read error). NUL
+ * bytes become spaces, so the text stays one C string; *problem says what is wrong with it. */
+static char *next_line(afetch_input *in, struct source *s, const char **problem)
+{
+    long n;
+    bool too_long;
+    if (!in->line && !(in->line = malloc(LINE_LIMIT + 1))) {
+        snprintf(in->error, sizeof in->error, "%s: out of memory", s->name);
+        return NULL;
+    }
+    while ((n = read_line(in, s, &too_long)) >= 0) {
         s->line_no++;
         char *text = in->line;
         if (!s->started && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
             text += 3, n -= 3;
         s->started = true;
-        *had_nul = memchr(text, '\0', (size_t)n) != NULL;
-        if (*had_nul)
-            for (ssize_t i = 0; i < n; i++)
+        *problem = too_long ? "the line is longer than 64 KiB" : NULL;
+        if (memchr(text, '\0', (size_t)n)) {
+            for (long i = 0; i < n; i++)
                 text[i] = text[i] ? text[i] : ' ';
+            *problem = *problem ? *problem : "the line holds a NUL byte";
+        }
         text = trim(text, (size_t)n);
+        if (too_long && strlen(text) > 200)
+            text[200] = '\0'; /* the result shows where it started, not all of it */
         if (*text && *text != '#') {
             snprintf(in->where, sizeof in->where, "%s:%zu", s->name, s->line_no);
             return text;
@@ -294,6 +344,31 @@ static char *next_line(afetch_input *in, struct source *s, bool *had_nul)
     return NULL;
 }
 
+int afetch_input_set_protocols(afetch_input *in, const char *list, char *err, size_t err_size)
+{
+    const char *const *known = curl_version_info(CURLVERSION_NOW)->protocols;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        bool found = false;
+        for (size_t i = 0; known[i] && !found; i++)
+            found = strlen(known[i]) == n && strncasecmp(known[i], p, n) == 0;
+        if (!found) {
+            snprintf(err, err_size, "'%.*s' is not a protocol libcurl knows", (int)(n > 40 ? 40 : n),
+                     p);
+            return -1;
+        }
+        p += n + (p[n] == ',');
+    }
+    char *copy = strdup(list);
+    if (!copy) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    free(in->protocols);
+    in->protocols = copy;
+    return 0;
+}
+
 bool afetch_input_next(void *arg, afetch_request *req)
 {
     afetch_input *in = arg;
@@ -302,19 +377,19 @@ bool afetch_input_next(void *arg, afetch_request *req)
         struct source *s = &in->sources[in->current];
         if (s->url) {
             in->current++;
-            urllist_parse_url(s->url, "argument", req, in->message, sizeof in->message);
+            urllist_parse_url(s->url, "argument", in->protocols, req, in->message, sizeof in->message);
             return true;
         }
-        bool had_nul = false;
-        char *text = next_line(in, s, &had_nul);
+        const char *problem = NULL;
+        char *text = next_line(in, s, &problem);
         if (!text) {
             in->current++;
             continue;
         }
-        if (had_nul) {
+        if (problem) {
             req->url = text;
             fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where,
-                 "the line holds a NUL byte", NULL);
+                 problem, NULL);
         } else {
             parse_entry(in, text, req);
         }

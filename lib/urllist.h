@@ -13,8 +13,9 @@
 int urllist_add_file(afetch_input *in, FILE *file, const char *name);
 
 /* Checks one trimmed line of text (not JSON) and fills req with it, or with an error naming
- * where (e.g. "urls.txt:3"). msg receives the error text. Pure: no I/O. */
-void urllist_parse_url(const char *line, const char *where, afetch_request *req, char *msg,
-                       size_t msg_size);
+ * where (e.g. "urls.txt:3"): a scheme outside protocols (comma-separated; NULL: http,https)
+ * is a "protocol" error. msg receives the error text. Pure: no I/O. */
+void urllist_parse_url(const char *line, const char *where, const char *protocols,
+                       afetch_request *req, char *msg, size_t msg_size);
 
 #endif

@@ -168,14 +168,50 @@ static void test_sources_in_order(struct tap *t)
     afetch_input_free(in);
 }
 
+static void test_long_line(struct tap *t)
+{
+    size_t big = 70 * 1024;
+    char *text = malloc(big + 64);
+    memcpy(text, "http://long.test/", 17);
+    memset(text + 17, 'a', big - 17);
+    strcpy(text + big, "\nhttp://after.test/\n");
+    struct entry e[4];
+    size_t n = read_all(write_list("long.txt", text, strlen(text)), e, 4);
+    free(text);
+    ok(t, n == 2 && strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[0].message, "64 KiB"),
+       "a line over 64 KiB is invalid-input: %s", n ? e[0].message : "");
+    ok(t, n == 2 && strncmp(e[0].url, "http://long.test/aaa", 20) == 0 && strlen(e[0].url) <= 200,
+       "its url shows how it starts, cut to 200 bytes (%zu)", strlen(e[0].url));
+    ok(t, n == 2 && strcmp(e[1].url, "http://after.test/") == 0 && !e[1].code[0],
+       "the line after it reads normally");
+}
+
+static void test_protocols(struct tap *t)
+{
+    char err[256];
+    afetch_input *in = afetch_input_new();
+    ok(t, afetch_input_set_protocols(in, "https,gopherish", err, sizeof err) == -1 &&
+              strstr(err, "gopherish"),
+       "an unknown protocol name is refused, naming it: %s", err);
+    ok(t, afetch_input_set_protocols(in, "HTTPS", err, sizeof err) == 0, "names ignore case");
+    afetch_input_add_url(in, "http://plain.test/");
+    afetch_input_add_url(in, "https://secure.test/");
+    afetch_request req;
+    bool plain = afetch_input_next(in, &req) && req.error_code &&
+                 strcmp(req.error_code, AFETCH_E_PROTOCOL) == 0;
+    bool secure = afetch_input_next(in, &req) && !req.error_code;
+    ok(t, plain && secure, "with https only, an http:// entry is a protocol error");
+    afetch_input_free(in);
+}
+
 static void test_parse_url(struct tap *t)
 {
     afetch_request req = {0};
     char msg[256];
-    urllist_parse_url("HTTPS://Example.test:8443/a?b=c#d", "x:1", &req, msg, sizeof msg);
+    urllist_parse_url("HTTPS://Example.test:8443/a?b=c#d", "x:1", NULL, &req, msg, sizeof msg);
     ok(t, req.error_code == NULL, "scheme case does not matter");
     req = (afetch_request){0};
-    urllist_parse_url("http://", "x:2", &req, msg, sizeof msg);
+    urllist_parse_url("http://", "x:2", NULL, &req, msg, sizeof msg);
     ok(t, req.error_code && strcmp(req.error_code, AFETCH_E_INVALID_INPUT) == 0 &&
               strncmp(msg, "x:2: ", 5) == 0,
        "no host is invalid-input: %s", msg);
@@ -195,6 +231,8 @@ int main(void)
     test_unreadable(&t);
     test_sources_in_order(&t);
     test_parse_url(&t);
+    test_long_line(&t);
+    test_protocols(&t);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
