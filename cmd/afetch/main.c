@@ -10,8 +10,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-enum exit_code { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
+enum exit_code {
+    EXIT_ALL_OK = 0,
+    EXIT_SOME_FAILED = 1,
+    EXIT_USAGE = 2,
+    EXIT_INTERRUPTED = 130,
+    EXIT_OUTPUT_CLOSED = 141, /* as if killed by SIGPIPE, which is ignored */
+};
+
+/* Set by the first SIGINT or SIGTERM; the library reads it through afetch_options.stop. */
+static volatile sig_atomic_t interrupted;
+/* The loop of the concurrent run under way, for the signal handler to wake. */
+static afetch_loop *volatile running_loop;
+
+/* First signal: stop gently (cancel, flush, exit 130). Second: exit at once. */
+static void on_interrupt(int signum)
+{
+    if (interrupted)
+        _exit(EXIT_INTERRUPTED);
+    interrupted = signum;
+    afetch_loop *loop = running_loop;
+    if (loop)
+        afetch_loop_wake(loop);
+}
+
+static void install_signal_handlers(void)
+{
+    /* A closed pipe must come back as EPIPE, not kill us; libcurl wants the same. */
+    signal(SIGPIPE, SIG_IGN);
+    /* No SA_RESTART: a blocking read of standard input or a retry's sleep ends at once. */
+    struct sigaction action = {.sa_handler = on_interrupt};
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
 enum mode { MODE_ASYNC, MODE_SYNC, MODE_COMPARE };
 
 struct cli {
@@ -19,12 +54,24 @@ struct cli {
     enum mode mode;
     afetch_format format;
     bool as_completed, fail_fast, quiet;
+    const char *protocols; /* --proto, checked once the input exists */
     const char **headers; /* points into argv */
     size_t header_count;
 };
 
 enum long_only {
     OPT_SYNC = 256,
+    OPT_PROTO,
+    OPT_LOW_SPEED_LIMIT,
+    OPT_LOW_SPEED_TIME,
+    OPT_DENY_PRIVATE,
+    OPT_MAX_SIZE,
+    OPT_COMPRESSED,
+    OPT_RETRY,
+    OPT_RETRY_DELAY,
+    OPT_CACERT,
+    OPT_OVERWRITE,
+    OPT_HASH,
     OPT_COMPARE,
     OPT_JSON,
     OPT_JSONL,
@@ -52,6 +99,19 @@ static const struct option long_options[] = {
     {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
     {"quiet", no_argument, NULL, 'q'},
+    {"proto", required_argument, NULL, OPT_PROTO},
+    {"low-speed-limit", required_argument, NULL, OPT_LOW_SPEED_LIMIT},
+    {"low-speed-time", required_argument, NULL, OPT_LOW_SPEED_TIME},
+    {"deny-private", no_argument, NULL, OPT_DENY_PRIVATE},
+    {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+    {"compressed", no_argument, NULL, OPT_COMPRESSED},
+    {"retry", required_argument, NULL, OPT_RETRY},
+    {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
+    {"insecure", no_argument, NULL, 'k'},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"output-dir", required_argument, NULL, 'o'},
+    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+    {"hash", no_argument, NULL, OPT_HASH},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -86,11 +146,27 @@ static void usage(FILE *out)
           "  -A, --user-agent S       User-Agent (default afetch/" AFETCH_VERSION ")\n"
           "      --no-follow          do not follow redirects (a 3xx is then ok)\n"
           "      --max-redirs N       redirects followed at most (default 10)\n"
+          "      --compressed         ask for compressed bodies (sizes count decoded bytes)\n"
+          "Limits and policy:\n"
+          "      --proto LIST         schemes allowed, also for redirects (default http,https)\n"
+          "      --deny-private       refuse loopback, private and link-local addresses\n"
+          "      --max-size SIZE      largest body (decoded), e.g. 10M; k, M, G suffixes\n"
+          "      --low-speed-limit B  a transfer slower than B bytes/s ...\n"
+          "      --low-speed-time SEC ... for SEC seconds times out (default 10 and 20)\n"
+          "      --retry N            try again N times after a transient failure (GET, HEAD)\n"
+          "      --retry-delay SEC    backoff base, doubling each try (default 1, max 60)\n"
+          "  -k, --insecure           do not verify TLS certificates\n"
+          "      --cacert FILE        verify TLS certificates against FILE\n"
+          "Saving:\n"
+          "  -o, --output-dir DIR     save each successful body in DIR, all or nothing\n"
+          "      --overwrite          let a saved body replace an existing file\n"
+          "      --hash               add the SHA-256 of each body to its result\n"
           "Other:\n"
           "  -h, --help               this help\n"
           "  -V, --version            versions of afetch, libcurl, libev and cJSON\n"
           "\n"
-          "Exit status: 0 all URLs ok, 1 some URL not ok, 2 usage, input or config error.\n",
+          "Exit status: 0 all URLs ok, 1 some URL not ok, 2 usage, input or config error,\n"
+          "130 interrupted, 141 standard output closed by its reader.\n",
           out);
 }
 
@@ -120,6 +196,27 @@ static bool parse_seconds(const char *text, double *out)
     if (errno || end == text || *end || !(value >= 0 && value <= 31536000))
         return false;
     *out = value;
+    return true;
+}
+
+/* Bytes with an optional k, M or G (1024-based) suffix. */
+static bool parse_size(const char *text, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    double unit = 1;
+    if (*end && !end[1]) {
+        const char *units = "kMG";
+        const char *hit = strchr(units, *end);
+        if (hit)
+            unit = (double)(1LL << (10 * (hit - units + 1)));
+        end += hit ? 1 : 0;
+    }
+    double bytes = value * unit;
+    if (errno || end == text || *end || !(bytes >= 0 && bytes <= 9.0e18))
+        return false;
+    *out = (int64_t)bytes;
     return true;
 }
 
@@ -176,6 +273,54 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     case 'I':
         c->opts.head = true;
         return -1;
+    case OPT_PROTO:
+        c->protocols = arg;
+        c->opts.protocols = arg;
+        return -1;
+    case OPT_LOW_SPEED_LIMIT:
+        if (!parse_whole(arg, 0, LONG_MAX, &whole))
+            return usage_error("--low-speed-limit", "expects bytes per second");
+        c->opts.low_speed_limit = whole;
+        return -1;
+    case OPT_LOW_SPEED_TIME:
+    case OPT_RETRY_DELAY: {
+        double *target = opt == OPT_LOW_SPEED_TIME ? &c->opts.low_speed_time : &c->opts.retry_delay;
+        if (!parse_seconds(arg, target))
+            return usage_error(name, "expects a number of seconds");
+        return -1;
+    }
+    case OPT_DENY_PRIVATE:
+        c->opts.deny_private = true;
+        return -1;
+    case OPT_MAX_SIZE:
+        if (!parse_size(arg, &c->opts.max_size)) {
+            snprintf(detail, sizeof detail, "'%s' is not a size such as 512k or 10M", arg);
+            return usage_error("--max-size", detail);
+        }
+        return -1;
+    case OPT_COMPRESSED:
+        c->opts.compressed = true;
+        return -1;
+    case OPT_RETRY:
+        if (!parse_whole(arg, 0, 100, &whole))
+            return usage_error("--retry", "expects a whole number from 0 to 100");
+        c->opts.retries = (unsigned)whole;
+        return -1;
+    case 'k':
+        c->opts.insecure = true;
+        return -1;
+    case OPT_CACERT:
+        c->opts.cacert = arg;
+        return -1;
+    case 'o':
+        c->opts.output_dir = arg;
+        return -1;
+    case OPT_OVERWRITE:
+        c->opts.overwrite = true;
+        return -1;
+    case OPT_HASH:
+        c->opts.hash = true;
+        return -1;
     case OPT_SYNC:
     case OPT_COMPARE: {
         enum mode mode = opt == OPT_SYNC ? MODE_SYNC : MODE_COMPARE;
@@ -225,7 +370,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
     afetch_options_init(&c->opts);
     int opt;
     opterr = 0; /* our own one-line errors instead of getopt's */
-    while ((opt = getopt_long(argc, argv, ":j:t:X:IH:A:qhV", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":j:t:X:IH:A:qhVko:", long_options, NULL)) != -1) {
         /* for errors: the option as typed, or the bad letter of a short one */
         char letter[3] = {'-', (char)optopt, '\0'};
         bool short_one = (opt == '?' || opt == ':') && optopt > 0 && optopt < 256;
@@ -241,6 +386,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
         return usage_error("--quiet", "goes with the table output, not --json or --jsonl");
     if (c->quiet)
         c->format = AFETCH_FORMAT_NONE;
+    if (c->opts.cacert && access(c->opts.cacert, R_OK) != 0)
+        return usage_error(c->opts.cacert, strerror(errno)); /* --cacert */
+    /* One level is created; a DIR that still cannot be written to is no usage error: each URL
+     * reports "write", and the run goes on. */
+    if (c->opts.output_dir)
+        mkdir(c->opts.output_dir, 0777);
     c->opts.headers = c->headers;
     c->opts.header_count = c->header_count;
     return -1;
@@ -404,7 +555,9 @@ static int run_once(const struct cli *c, struct run *run, bool concurrent, afetc
     run->loop = afetch_loop_new(&c->opts);
     if (!run->loop)
         return -1;
+    running_loop = run->loop;
     int rc = afetch_run_stream(run->loop, &stream, s);
+    running_loop = NULL;
     afetch_loop_free(run->loop);
     run->loop = NULL;
     return rc;
@@ -461,16 +614,19 @@ static int run_and_report(const struct cli *c, afetch_input *in)
     int written = afetch_output_finish(out, &summary, c->mode == MODE_COMPARE ? &cmp : NULL);
     int write_errno = errno;
     afetch_output_free(out);
+    if (written != 0 && write_errno == EPIPE)
+        return EXIT_OUTPUT_CLOSED; /* the reader went away: quietly */
     print_summary(c->mode == MODE_SYNC ? "sync" : "async", &summary);
-    if (c->mode == MODE_COMPARE)
+    if (c->mode == MODE_COMPARE && !interrupted)
         fprintf(stderr, "sync %.2f s · async %.2f s · speedup %.1f×\n", cmp.sync_elapsed,
                 cmp.async_elapsed, cmp.async_elapsed > 0 ? cmp.sync_elapsed / cmp.async_elapsed : 0);
-
-    if (written != 0 && write_errno == EPIPE)
-        return 141; /* the reader went away, as if killed by SIGPIPE: quietly */
     if (written != 0) {
         fprintf(stderr, "afetch: standard output: %s\n", strerror(write_errno));
         return EXIT_USAGE;
+    }
+    if (interrupted) {
+        fputs("afetch: interrupted; the results above stand\n", stderr);
+        return EXIT_INTERRUPTED;
     }
     if (rc != 0) {
         fputs("afetch: out of memory; the results above stand, the rest were not fetched\n",
@@ -486,8 +642,7 @@ static int run_and_report(const struct cli *c, afetch_input *in)
 
 int main(int argc, char **argv)
 {
-    /* A closed pipe must come back as EPIPE, not kill us; libcurl wants the same. */
-    signal(SIGPIPE, SIG_IGN);
+    install_signal_handlers();
     struct cli c = {.mode = MODE_ASYNC, .format = AFETCH_FORMAT_TABLE};
     c.headers = calloc((size_t)argc, sizeof *c.headers);
     if (!c.headers) {
@@ -506,8 +661,14 @@ int main(int argc, char **argv)
     }
     if (c.mode != MODE_SYNC)
         fit_parallel_to_fd_limit(&c);
+    c.opts.stop = &interrupted;
     afetch_input *in = afetch_input_new();
-    code = in ? open_inputs(in, argc - optind, argv + optind) : EXIT_USAGE;
+    code = in ? -1 : EXIT_USAGE;
+    char err[256];
+    if (in && c.protocols && afetch_input_set_protocols(in, c.protocols, err, sizeof err) != 0)
+        code = usage_error("--proto", err);
+    if (code < 0)
+        code = open_inputs(in, argc - optind, argv + optind);
     if (code < 0)
         code = run_and_report(&c, in);
     afetch_input_free(in);

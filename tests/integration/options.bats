@@ -100,7 +100,13 @@ teardown_file() {
     run --separate-stderr afetch --json --parallel 100000 "$BASE/?j2"
     dump
     [ "$status" -eq 0 ]
-    echo "$output" | jqt '.summary.parallel == 100000 and .summary.ok == 1'
+    echo "$output" | jqt '.summary.ok == 1'
+    # 100000 needs ~300000 descriptors: granted, or lowered to fit with a warning
+    if [[ "$stderr" == *"warning: --parallel 100000"* ]]; then
+        echo "$output" | jqt '.summary.parallel < 100000 and .summary.parallel >= 1'
+    else
+        echo "$output" | jqt '.summary.parallel == 100000'
+    fi
 }
 
 @test "default parallelism is 50" {
