@@ -27,6 +27,9 @@ objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 .PHONY: all deps test-deps check unit integration valgrind asan test demo format format-check clean
 all: $(BUILD)/afetch $(BUILD)/libafetch.a
 
+# libFuzzer targets: `make fuzz` (FUZZ_SECONDS each, default 60)
+include tests/fuzz/fuzz.mk
+
 # ---- normal build (gcc) ----
 $(BUILD)/obj/%.o: %.c lib/*.h Makefile
 	@mkdir -p $(dir $@)
@@ -78,17 +81,18 @@ test-deps:
 test: test-deps
 	@$(MAKE) --no-print-directory check
 
-check: all $(SAN)/afetch $(BUILD)/examples/gather $(SAN)/examples/gather $(addprefix $(BUILD)/tests/,$(UNIT_BINS)) $(addprefix $(SAN)/tests/,$(UNIT_BINS))
+check: all fuzz-build $(SAN)/afetch $(BUILD)/examples/gather $(SAN)/examples/gather $(addprefix $(BUILD)/tests/,$(UNIT_BINS)) $(addprefix $(SAN)/tests/,$(UNIT_BINS))
 	@scripts/run-tests.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
+FORMATTED := lib/*.[ch] cmd/afetch/*.c tests/unit/*.[ch] tests/fuzz/*.c examples/*.c
 format:
-	clang-format -i lib/*.[ch] cmd/afetch/*.c tests/unit/*.[ch] examples/*.c
+	clang-format -i $(FORMATTED)
 format-check:
-	clang-format --dry-run --Werror lib/*.[ch] cmd/afetch/*.c tests/unit/*.[ch] examples/*.c
+	clang-format --dry-run --Werror $(FORMATTED)
 
 clean:
 	rm -rf $(BUILD)

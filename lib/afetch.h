@@ -22,29 +22,29 @@
 
 /* Settings shared by every transfer of a loop or a sync run. */
 typedef struct afetch_options {
-    unsigned parallel;           /* transfers in flight at most (the window), >= 1 */
-    double timeout;              /* seconds for a whole transfer; 0: no limit */
-    double connect_timeout;      /* seconds to connect; 0: libcurl's default */
-    long low_speed_limit;        /* bytes/s; slower than this for low_speed_time is a timeout */
-    double low_speed_time;       /* seconds; 0: no low-speed guard */
-    const char *method;          /* NULL: GET, or HEAD when head is set */
-    bool head;                   /* send HEAD, expect no body */
-    const char *const *headers;  /* "Name: value" lines sent with every request */
+    unsigned parallel;          /* transfers in flight at most (the window), >= 1 */
+    double timeout;             /* seconds for a whole transfer; 0: no limit */
+    double connect_timeout;     /* seconds to connect; 0: libcurl's default */
+    long low_speed_limit;       /* bytes/s; slower than this for low_speed_time is a timeout */
+    double low_speed_time;      /* seconds; 0: no low-speed guard */
+    const char *method;         /* NULL: GET, or HEAD when head is set */
+    bool head;                  /* send HEAD, expect no body */
+    const char *const *headers; /* "Name: value" lines sent with every request */
     size_t header_count;
-    const char *user_agent;      /* NULL: "afetch/" AFETCH_VERSION */
-    bool follow_redirects;       /* with it, the final response decides ok; without, 3xx is ok */
-    long max_redirects;          /* with follow_redirects; >= 0 */
-    const char *protocols;       /* allowed schemes, also for redirects: "http,https" */
-    bool deny_private;           /* refuse loopback, private, link-local, unspecified addresses */
-    int64_t max_size;            /* body bytes (decoded) at most; 0: no limit */
-    bool compressed;             /* ask for compressed bodies; bytes count them decoded */
-    unsigned retries;            /* extra tries for transient failures of GET and HEAD */
-    double retry_delay;          /* seconds, the base of the exponential backoff */
-    bool insecure;               /* do not verify TLS peers */
-    const char *cacert;          /* CA bundle file; NULL: the system's */
-    const char *output_dir;      /* save successful bodies here; NULL: count them only */
-    bool overwrite;              /* saving may replace an existing file */
-    bool hash;                   /* SHA-256 of each body into the result */
+    const char *user_agent; /* NULL: "afetch/" AFETCH_VERSION */
+    bool follow_redirects;  /* with it, the final response decides ok; without, 3xx is ok */
+    long max_redirects;     /* with follow_redirects; >= 0 */
+    const char *protocols;  /* allowed schemes, also for redirects: "http,https" */
+    bool deny_private;      /* refuse loopback, private, link-local, unspecified addresses */
+    int64_t max_size;       /* body bytes (decoded) at most; 0: no limit */
+    bool compressed;        /* ask for compressed bodies; bytes count them decoded */
+    unsigned retries;       /* extra tries for transient failures of GET and HEAD */
+    double retry_delay;     /* seconds, the base of the exponential backoff */
+    bool insecure;          /* do not verify TLS peers */
+    const char *cacert;     /* CA bundle file; NULL: the system's */
+    const char *output_dir; /* save successful bodies here; NULL: count them only */
+    bool overwrite;         /* saving may replace an existing file */
+    bool hash;              /* SHA-256 of each body into the result */
     /* Set (by a signal handler, say) to stop a run: nothing new starts, what runs is
      * cancelled. A loop also needs afetch_loop_wake to notice at once. NULL: never. */
     const volatile sig_atomic_t *stop;
@@ -59,11 +59,11 @@ void afetch_options_init(afetch_options *opts);
  * error_message; it becomes a failed result without any network traffic. */
 typedef struct afetch_request {
     const char *url;
-    const char *label;           /* NULL: none */
-    const char *method;          /* NULL: the options' method */
-    const char *const *headers;  /* sent after the options' headers; a name given here wins */
+    const char *label;          /* NULL: none */
+    const char *method;         /* NULL: the options' method */
+    const char *const *headers; /* sent after the options' headers; a name given here wins */
     size_t header_count;
-    const char *error_code;      /* NULL for a good request */
+    const char *error_code; /* NULL for a good request */
     const char *error_message;
 } afetch_request;
 
@@ -75,22 +75,22 @@ typedef struct afetch_timing {
 
 /* What became of one request. Strings are NULL where unknown. */
 typedef struct afetch_result {
-    size_t index;                /* declaration (input) position, from 0 */
+    size_t index; /* declaration (input) position, from 0 */
     const char *url;
     const char *label;
-    bool ok;                     /* completed, and final status < 400 */
-    long status;                 /* final HTTP status; 0: no response */
-    const char *http_version;    /* "1.0", "1.1", "2", "3" */
+    bool ok;                  /* completed, and final status < 400 */
+    long status;              /* final HTTP status; 0: no response */
+    const char *http_version; /* "1.0", "1.1", "2", "3" */
     const char *effective_url;
-    long redirects;              /* -1: unknown */
-    int64_t bytes;               /* body bytes received */
+    long redirects; /* -1: unknown */
+    int64_t bytes;  /* body bytes received */
     const char *content_type;
-    unsigned attempts;           /* tries made; 0 when nothing was sent */
+    unsigned attempts; /* tries made; 0 when nothing was sent */
     afetch_timing time;
-    const char *path;            /* where the body was saved (output_dir), else NULL */
-    const char *sha256;          /* hex digest of the body (hash), else NULL */
-    const char *error_code;      /* NULL when ok, else a stable code such as "timeout" */
-    const char *error_message;   /* NULL when ok, else one human-readable line */
+    const char *path;          /* where the body was saved (output_dir), else NULL */
+    const char *sha256;        /* hex digest of the body (hash), else NULL */
+    const char *error_code;    /* NULL when ok, else a stable code such as "timeout" */
+    const char *error_message; /* NULL when ok, else one human-readable line */
 } afetch_result;
 
 /* The error codes a result can carry. */
@@ -102,14 +102,14 @@ typedef struct afetch_result {
 #define AFETCH_E_TIMEOUT "timeout"
 #define AFETCH_E_TOO_MANY_REDIRECTS "too-many-redirects"
 #define AFETCH_E_HTTP "http"
-#define AFETCH_E_NETWORK "network"       /* the connection broke: reset, nothing or too little sent */
+#define AFETCH_E_NETWORK "network" /* the connection broke: reset, nothing or too little sent */
 #define AFETCH_E_BAD_RESPONSE "bad-response" /* the server's answer was not valid HTTP */
-#define AFETCH_E_DENIED "denied"         /* deny_private refused the address */
-#define AFETCH_E_TOO_LARGE "too-large"   /* the body passed max_size */
-#define AFETCH_E_WRITE "write"           /* saving the body failed */
-#define AFETCH_E_EXISTS "exists"         /* the file to save to exists, and no overwrite */
+#define AFETCH_E_DENIED "denied"             /* deny_private refused the address */
+#define AFETCH_E_TOO_LARGE "too-large"       /* the body passed max_size */
+#define AFETCH_E_WRITE "write"               /* saving the body failed */
+#define AFETCH_E_EXISTS "exists"             /* the file to save to exists, and no overwrite */
 #define AFETCH_E_CANCELLED "cancelled"
-#define AFETCH_E_INTERNAL "internal"     /* out of memory or a libcurl setup failure */
+#define AFETCH_E_INTERNAL "internal" /* out of memory or a libcurl setup failure */
 
 typedef enum afetch_state {
     AFETCH_PENDING,
@@ -127,7 +127,7 @@ typedef enum afetch_gather_mode {
 typedef struct afetch_summary {
     size_t urls, ok, failed;
     int64_t bytes;
-    double elapsed;              /* wall seconds */
+    double elapsed; /* wall seconds */
     unsigned parallel;
 } afetch_summary;
 
@@ -171,8 +171,8 @@ typedef struct afetch_stream {
     void *next_arg;
     afetch_deliver_fn *deliver;
     void *deliver_arg;
-    afetch_gather_mode mode;     /* with FAIL_FAST, every request after the trip is "cancelled" */
-    bool as_completed;           /* deliver as each finishes instead of in order */
+    afetch_gather_mode mode; /* with FAIL_FAST, every request after the trip is "cancelled" */
+    bool as_completed;       /* deliver as each finishes instead of in order */
 } afetch_stream;
 
 /* Runs the stream on the loop until every request has been delivered. Returns 0, or -1 when

@@ -273,11 +273,8 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
     L->rng = fetch_rng_seed(L);
     L->slots = calloc(L->slot_count, sizeof *L->slots);
     L->spare = calloc(L->slot_count, sizeof *L->spare);
-    struct loop_hooks hooks = {.done = on_done,
-                               .drained = on_drained,
-                               .alarm = on_alarm,
-                               .poked = on_drained,
-                               .arg = L};
+    struct loop_hooks hooks = {
+        .done = on_done, .drained = on_drained, .alarm = on_alarm, .poked = on_drained, .arg = L};
     L->loop = loop_new(&hooks, (long)L->slot_count);
     bool failed = false;
     L->headers = fetch_headers_new(opts, NULL, &failed);
@@ -326,7 +323,6 @@ static struct task *task_for(afetch_loop *L, const afetch_request *req)
     t->owner = L;
     return t;
 }
-
 
 afetch_future *afetch_fetch(afetch_loop *L, const afetch_request *req)
 {

@@ -83,9 +83,9 @@ size_t json_escape_controls(const char *json, size_t len, char *out, size_t size
     const unsigned char *p = (const unsigned char *)json;
     size_t used = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned code = p[i] == 0x7F                                    ? 0x7F
+        unsigned code = p[i] == 0x7F                                     ? 0x7F
                         : p[i] == 0xC2 && i + 1 < len && p[i + 1] < 0xA0 ? p[i + 1]
-                                                                        : 0;
+                                                                         : 0;
         if (code >= 0x7F) {
             char escaped[7];
             snprintf(escaped, sizeof escaped, "\\u%04x", code);

@@ -85,7 +85,7 @@ static bool private_ipv6(const unsigned char a[16])
         uint32_t v4 = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
         return private_ipv4(v4); /* IPv4-mapped and IPv4-compatible */
     }
-    return (a[0] & 0xFE) == 0xFC      /* unique local fc00::/7 */
+    return (a[0] & 0xFE) == 0xFC                      /* unique local fc00::/7 */
            || (a[0] == 0xFE && (a[1] & 0x80) == 0x80) /* link- and site-local fe80::/9 */
            || a[0] == 0xFF;                           /* multicast */
 }
@@ -93,7 +93,8 @@ static bool private_ipv6(const unsigned char a[16])
 static bool private_address(const struct sockaddr *addr)
 {
     if (addr->sa_family == AF_INET)
-        return private_ipv4(ntohl(((const struct sockaddr_in *)(const void *)addr)->sin_addr.s_addr));
+        return private_ipv4(
+            ntohl(((const struct sockaddr_in *)(const void *)addr)->sin_addr.s_addr));
     if (addr->sa_family == AF_INET6)
         return private_ipv6(((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr.s6_addr);
     return true; /* nothing else is fetched */
@@ -498,7 +499,8 @@ enum { RETRY_CAP_SECONDS = 60 };
 
 static bool transient(const afetch_result *r)
 {
-    if (strcmp(r->error_code, AFETCH_E_CONNECT) == 0 || strcmp(r->error_code, AFETCH_E_TIMEOUT) == 0)
+    if (strcmp(r->error_code, AFETCH_E_CONNECT) == 0 ||
+        strcmp(r->error_code, AFETCH_E_TIMEOUT) == 0)
         return true;
     if (strcmp(r->error_code, AFETCH_E_HTTP) != 0)
         return false;

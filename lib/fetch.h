@@ -19,7 +19,7 @@ struct fetch_io {
     int write_errno;
     bool deny_private;
     struct save save;
-    EVP_MD_CTX *sha; /* while hashing; kept for the next transfer */
+    EVP_MD_CTX *sha;                   /* while hashing; kept for the next transfer */
     const volatile sig_atomic_t *stop; /* sync runs: abort the blocking transfer when set */
     char errbuf[CURL_ERROR_SIZE];
 };

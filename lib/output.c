@@ -80,7 +80,8 @@ static cJSON *result_json(const afetch_result *r)
     cJSON_AddItemToObject(o, "url", json_string(r->url));
     cJSON_AddItemToObject(o, "label", json_string(r->label));
     cJSON_AddItemToObject(o, "ok", cJSON_CreateBool(r->ok));
-    cJSON_AddItemToObject(o, "status", r->status ? cJSON_CreateNumber(r->status) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "status",
+                          r->status ? cJSON_CreateNumber(r->status) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "http_version", json_string(r->http_version));
     cJSON_AddItemToObject(o, "effective_url", json_string(r->effective_url));
     cJSON_AddItemToObject(o, "redirects",
@@ -149,7 +150,8 @@ static int put_escaped(FILE *out, const char *s)
 
 static void table_header(afetch_output *o)
 {
-    check(o, fprintf(o->out, "%6s  %-18s %12s %9s  %s\n", "#", "STATUS", "BYTES", "SECONDS", "URL"));
+    check(o,
+          fprintf(o->out, "%6s  %-18s %12s %9s  %s\n", "#", "STATUS", "BYTES", "SECONDS", "URL"));
 }
 
 static void table_row(afetch_output *o, const afetch_result *r)

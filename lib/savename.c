@@ -24,42 +24,52 @@ struct body {
     char last; /* the last byte emitted; '-' at first, as the prefix ends in one */
 };
 
-static bool kept_byte(unsigned char c) {
+static bool kept_byte(unsigned char c)
+{
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '.';
 }
 
-static void feed(struct body *b, struct span text) {
+static void feed(struct body *b, struct span text)
+{
     for (size_t i = 0; i < text.n; i++) {
         char c = kept_byte((unsigned char)text.s[i]) ? text.s[i] : '-';
         /* One '-' per run of other bytes, one '.' per run of dots: never "..", and a leading
          * run is dropped because the prefix already ends in '-'. */
-        if ((c == '-' || c == '.') && c == b->last) continue;
-        if (b->len < b->cap) b->out[b->len] = c;
+        if ((c == '-' || c == '.') && c == b->last)
+            continue;
+        if (b->len < b->cap)
+            b->out[b->len] = c;
         b->len++;
         b->last = c;
     }
 }
 
-static struct span cstr(const char *s) {
+static struct span cstr(const char *s)
+{
     return (struct span){s, strlen(s)};
 }
 
 /* Gets one part, percent-decoded when that is possible: decoding fails on a control byte or
  * NUL, and then the encoded form is used (sanitising it is just as safe, only less pretty). */
-static struct span curl_part(CURLU *u, CURLUPart which, unsigned decode, char **owned) {
+static struct span curl_part(CURLU *u, CURLUPart which, unsigned decode, char **owned)
+{
     *owned = NULL;
-    if (decode && curl_url_get(u, which, owned, CURLU_URLDECODE) != CURLUE_OK) *owned = NULL;
-    if (!*owned && curl_url_get(u, which, owned, 0) != CURLUE_OK) *owned = NULL;
+    if (decode && curl_url_get(u, which, owned, CURLU_URLDECODE) != CURLUE_OK)
+        *owned = NULL;
+    if (!*owned && curl_url_get(u, which, owned, 0) != CURLUE_OK)
+        *owned = NULL;
     return *owned ? cstr(*owned) : (struct span){"", 0};
 }
 
 /* Splits url with libcurl; false if it is not a URL libcurl accepts. owned[4] receives the
  * strings to curl_free. Without CURLU_DEFAULT_PORT, only a port written in the URL is returned;
  * CURLU_PUNYCODE is not used because its result depends on the locale. */
-static bool parse_curl(const char *url, struct parts *p, char **owned) {
+static bool parse_curl(const char *url, struct parts *p, char **owned)
+{
     CURLU *u = curl_url();
-    if (!u) return false;
+    if (!u)
+        return false;
     bool parsed = curl_url_set(u, CURLUPART_URL, url,
                                CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK;
     if (parsed) {
@@ -74,7 +84,8 @@ static bool parse_curl(const char *url, struct parts *p, char **owned) {
 
 /* The same split done by hand on text libcurl refused: the scheme, user info and fragment are
  * dropped, the rest split at the first '/' and the first '?'. A port stays in the host. */
-static void parse_raw(const char *url, struct parts *p) {
+static void parse_raw(const char *url, struct parts *p)
+{
     const char *sep = strstr(url, "://");
     const char *start = sep ? sep + 3 : url;
     size_t end = strcspn(start, "#");
@@ -93,25 +104,31 @@ static void parse_raw(const char *url, struct parts *p) {
                               : (struct span){"", 0};
 }
 
-static bool gets_index_html(struct span path) {
+static bool gets_index_html(struct span path)
+{
     return path.n == 0 || path.s[path.n - 1] == '/';
 }
 
 /* The extension of the path's last segment: a '.' and 1-10 bytes of [A-Za-z0-9_], as kept by
  * the sanitiser; empty if there is none. */
-static struct span extension(struct span path) {
-    if (gets_index_html(path)) return cstr(".html");
+static struct span extension(struct span path)
+{
+    if (gets_index_html(path))
+        return cstr(".html");
     size_t i = path.n;
     while (i > 0 && path.s[i - 1] != '.' && path.s[i - 1] != '/')
         i--;
     size_t n = path.n - i;
-    if (i == 0 || path.s[i - 1] != '.' || n < 1 || n > 10) return (struct span){"", 0};
+    if (i == 0 || path.s[i - 1] != '.' || n < 1 || n > 10)
+        return (struct span){"", 0};
     for (size_t k = i; k < path.n; k++)
-        if (!kept_byte((unsigned char)path.s[k])) return (struct span){"", 0};
+        if (!kept_byte((unsigned char)path.s[k]))
+            return (struct span){"", 0};
     return (struct span){path.s + i - 1, n + 1};
 }
 
-static void feed_parts(struct body *b, const struct parts *p) {
+static void feed_parts(struct body *b, const struct parts *p)
+{
     feed(b, p->host);
     if (p->port.n) {
         feed(b, cstr(":"));
@@ -130,7 +147,8 @@ static void feed_parts(struct body *b, const struct parts *p) {
 
 /* Ends the body: cut to fit keeping ext, no trailing '-' or '.', NUL-terminated. Returns its
  * length. */
-static size_t finish(struct body *b, struct span ext) {
+static size_t finish(struct body *b, struct span ext)
+{
     bool cut = b->len > b->cap;
     size_t len = cut ? b->cap - ext.n : b->len;
     while (len > 0 && (b->out[len - 1] == '-' || b->out[len - 1] == '.'))
@@ -143,17 +161,21 @@ static size_t finish(struct body *b, struct span ext) {
     return len;
 }
 
-size_t savename_build(size_t index, const char *url, char *out, size_t size) {
+size_t savename_build(size_t index, const char *url, char *out, size_t size)
+{
     if (!out || size < SAVENAME_SIZE) {
-        if (out && size > 0) out[0] = '\0';
+        if (out && size > 0)
+            out[0] = '\0';
         return 0;
     }
     int prefix = snprintf(out, size, "%06zu-", index);
     struct body b = {out + prefix, SAVENAME_MAX - (size_t)prefix, 0, '-'};
     struct parts p;
     char *owned[4] = {NULL, NULL, NULL, NULL};
-    if (!url) url = "";
-    if (!parse_curl(url, &p, owned)) parse_raw(url, &p);
+    if (!url)
+        url = "";
+    if (!parse_curl(url, &p, owned))
+        parse_raw(url, &p);
     feed_parts(&b, &p);
     size_t len = finish(&b, extension(p.path));
     for (size_t i = 0; i < 4; i++)

@@ -8,10 +8,12 @@
  * "000000-example.com-b-x-1-y-2"; an IPv6 host "[::1]" becomes "1", a non-ASCII (IDN) host keeps
  * its ASCII letters ("bücher.example" is "b-cher.example": punycode would depend on the
  * locale). A name longer than SAVENAME_MAX keeps its start and the extension of the last path
- * segment (a '.' and 1-10 of [A-Za-z0-9_]). Text libcurl cannot parse is sanitised as is.
+ * segment (a '.' and 1-10 of [A-Za-z0-9_]), so that the type still shows: the end of the path
+ * and the query are what goes. Text libcurl cannot parse is split by hand and sanitised as is;
+ * if nothing of it is left, the name is the index alone.
  *
- * So a name is never "." or "..", never starts with '.', never holds "..", '/', NUL or a control
- * byte, and is unique within a run because of the index. */
+ * So a name is plain ASCII, never "." or "..", never starts with '.', never holds "..", '/',
+ * NUL or a control byte, and is unique within a run because of the index. */
 #ifndef AFETCH_SAVENAME_H
 #define AFETCH_SAVENAME_H
 

@@ -67,8 +67,8 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
 {
     struct curl_slist *headers = t->headers ? t->headers : shared_headers;
     afetch_result *r = &t->future.result;
-    const char *code = fetch_prepare(slot->easy, opts, r->index, r->url, t->method, headers,
-                                     &slot->io);
+    const char *code =
+        fetch_prepare(slot->easy, opts, r->index, r->url, t->method, headers, &slot->io);
     if (!code && curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {
         fetch_abandon(&slot->io);
         code = AFETCH_E_INTERNAL;

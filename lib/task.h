@@ -10,8 +10,8 @@
 enum task_place { TASK_NEW, TASK_WAITING, TASK_RUNNING, TASK_RETRYING };
 
 struct task {
-    afetch_future future;       /* first member: a task is its future */
-    void *owner;                /* the loop or runner the task belongs to */
+    afetch_future future; /* first member: a task is its future */
+    void *owner;          /* the loop or runner the task belongs to */
     enum task_place place;
     struct task *prev, *next;   /* in the owner's waiting or running list */
     double due;                 /* when RETRYING: the clock_seconds() to start again */

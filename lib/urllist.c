@@ -22,9 +22,9 @@ struct source {
 struct afetch_input {
     struct source *sources;
     size_t count, current;
-    char *line; /* LINE_LIMIT + 1 bytes */
+    char *line;      /* LINE_LIMIT + 1 bytes */
     char *protocols; /* NULL: http,https */
-    cJSON *json; /* the current JSON entry, kept while its strings are in use */
+    cJSON *json;     /* the current JSON entry, kept while its strings are in use */
     const char **headers;
     size_t headers_cap;
     char *header_text;
@@ -165,12 +165,11 @@ void urllist_parse_url(const char *line, const char *where, const char *protocol
         fail(req, AFETCH_E_INTERNAL, msg, msg_size, where, "out of memory", NULL);
         return;
     }
-    CURLUcode rc = curl_url_set(url, CURLUPART_URL, line,
-                                CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME);
+    CURLUcode rc =
+        curl_url_set(url, CURLUPART_URL, line, CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME);
     char *scheme = NULL;
     if (rc != CURLUE_OK) {
-        fail(req, AFETCH_E_INVALID_INPUT, msg, msg_size, where, "not a URL",
-             curl_url_strerror(rc));
+        fail(req, AFETCH_E_INVALID_INPUT, msg, msg_size, where, "not a URL", curl_url_strerror(rc));
     } else if (curl_url_get(url, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
                !listed(protocols, scheme)) {
         char detail[160];
@@ -353,8 +352,8 @@ int afetch_input_set_protocols(afetch_input *in, const char *list, char *err, si
         for (size_t i = 0; known[i] && !found; i++)
             found = strlen(known[i]) == n && strncasecmp(known[i], p, n) == 0;
         if (!found) {
-            snprintf(err, err_size, "'%.*s' is not a protocol libcurl knows", (int)(n > 40 ? 40 : n),
-                     p);
+            snprintf(err, err_size, "'%.*s' is not a protocol libcurl knows",
+                     (int)(n > 40 ? 40 : n), p);
             return -1;
         }
         p += n + (p[n] == ',');
@@ -377,7 +376,8 @@ bool afetch_input_next(void *arg, afetch_request *req)
         struct source *s = &in->sources[in->current];
         if (s->url) {
             in->current++;
-            urllist_parse_url(s->url, "argument", in->protocols, req, in->message, sizeof in->message);
+            urllist_parse_url(s->url, "argument", in->protocols, req, in->message,
+                              sizeof in->message);
             return true;
         }
         const char *problem = NULL;
@@ -388,8 +388,8 @@ bool afetch_input_next(void *arg, afetch_request *req)
         }
         if (problem) {
             req->url = text;
-            fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where,
-                 problem, NULL);
+            fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,
+                 NULL);
         } else {
             parse_entry(in, text, req);
         }

@@ -55,7 +55,7 @@ struct cli {
     afetch_format format;
     bool as_completed, fail_fast, quiet;
     const char *protocols; /* --proto, checked once the input exists */
-    const char **headers; /* points into argv */
+    const char **headers;  /* points into argv */
     size_t header_count;
 };
 
@@ -422,9 +422,11 @@ static void fit_parallel_to_fd_limit(struct cli *c)
         return;
     rlim_t room = limit.rlim_cur > FDS_SPARE ? (limit.rlim_cur - FDS_SPARE) / FDS_PER_TRANSFER : 1;
     unsigned fitted = room > 1 ? (unsigned)room : 1;
-    fprintf(stderr, "afetch: warning: --parallel %u needs %llu open files, the limit is %llu; "
-            "using --parallel %u\n", c->opts.parallel, (unsigned long long)needed,
-            (unsigned long long)limit.rlim_cur, fitted);
+    fprintf(stderr,
+            "afetch: warning: --parallel %u needs %llu open files, the limit is %llu; "
+            "using --parallel %u\n",
+            c->opts.parallel, (unsigned long long)needed, (unsigned long long)limit.rlim_cur,
+            fitted);
     c->opts.parallel = fitted;
 }
 
@@ -565,8 +567,8 @@ static int run_once(const struct cli *c, struct run *run, bool concurrent, afetc
 
 /* --compare: the list is read once into memory, run sequentially (results counted, not shown),
  * then concurrently (results shown). */
-static int run_compare(const struct cli *c, afetch_input *in, afetch_output *out,
-                       afetch_summary *s, afetch_compare *cmp)
+static int run_compare(const struct cli *c, afetch_input *in, afetch_output *out, afetch_summary *s,
+                       afetch_compare *cmp)
 {
     struct recording rec = {0};
     afetch_request req;
@@ -619,7 +621,8 @@ static int run_and_report(const struct cli *c, afetch_input *in)
     print_summary(c->mode == MODE_SYNC ? "sync" : "async", &summary);
     if (c->mode == MODE_COMPARE && !interrupted)
         fprintf(stderr, "sync %.2f s · async %.2f s · speedup %.1f×\n", cmp.sync_elapsed,
-                cmp.async_elapsed, cmp.async_elapsed > 0 ? cmp.sync_elapsed / cmp.async_elapsed : 0);
+                cmp.async_elapsed,
+                cmp.async_elapsed > 0 ? cmp.sync_elapsed / cmp.async_elapsed : 0);
     if (written != 0) {
         fprintf(stderr, "afetch: standard output: %s\n", strerror(write_errno));
         return EXIT_USAGE;

@@ -9,8 +9,7 @@ struct tap {
     int run, failed;
 };
 
-#define ok(t, cond, ...)                                                                           \
-    tap_check((t), (cond), __FILE__, __LINE__, __VA_ARGS__)
+#define ok(t, cond, ...) tap_check((t), (cond), __FILE__, __LINE__, __VA_ARGS__)
 
 __attribute__((format(printf, 5, 6))) static inline int
 tap_check(struct tap *t, int cond, const char *file, int line, const char *fmt, ...);

@@ -97,19 +97,20 @@ static void test_bad_lines(struct tap *t)
 static void test_json_lines(struct tap *t)
 {
     struct entry e[8];
-    const char *path = LIST("json.txt",
-                            "{\"url\": \"http://j.test/\", \"label\": \"home\", \"method\": \"POST\","
-                            " \"headers\": {\"X-Token\": \"abc\"}}\n"
-                            "{\"url\": \"http://j.test/2\", \"label\": null}\n"
-                            "{\"url\": 42}\n"
-                            "{not json\n"
-                            "{\"url\": \"http://j.test/\", \"headers\": {\"X\": \"a\\r\\nEvil: 1\"}}\n"
-                            "{\"url\": \"http://j.test/\", \"method\": \"GET /x\"}\n"
-                            "{\"url\": \"gopher://j.test/\"}\n");
+    const char *path =
+        LIST("json.txt", "{\"url\": \"http://j.test/\", \"label\": \"home\", \"method\": \"POST\","
+                         " \"headers\": {\"X-Token\": \"abc\"}}\n"
+                         "{\"url\": \"http://j.test/2\", \"label\": null}\n"
+                         "{\"url\": 42}\n"
+                         "{not json\n"
+                         "{\"url\": \"http://j.test/\", \"headers\": {\"X\": \"a\\r\\nEvil: 1\"}}\n"
+                         "{\"url\": \"http://j.test/\", \"method\": \"GET /x\"}\n"
+                         "{\"url\": \"gopher://j.test/\"}\n");
     size_t n = read_all(path, e, 8);
     ok(t, n == 7, "seven JSON entries (got %zu)", n);
-    ok(t, strcmp(e[0].url, "http://j.test/") == 0 && strcmp(e[0].label, "home") == 0 &&
-              strcmp(e[0].method, "POST") == 0,
+    ok(t,
+       strcmp(e[0].url, "http://j.test/") == 0 && strcmp(e[0].label, "home") == 0 &&
+           strcmp(e[0].method, "POST") == 0,
        "url, label and method read");
     ok(t, e[0].headers == 1 && strcmp(e[0].header0, "X-Token: abc") == 0,
        "headers become 'Name: value' lines: '%s'", e[0].header0);
@@ -119,7 +120,8 @@ static void test_json_lines(struct tap *t)
     ok(t, strcmp(e[3].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[3].message, "json.txt:4"),
        "broken JSON is invalid-input: %s", e[3].message);
     ok(t, strcmp(e[4].code, AFETCH_E_INVALID_INPUT) == 0, "a header with a line break is refused");
-    ok(t, strcmp(e[5].code, AFETCH_E_INVALID_INPUT) == 0, "a method that is not a token is refused");
+    ok(t, strcmp(e[5].code, AFETCH_E_INVALID_INPUT) == 0,
+       "a method that is not a token is refused");
     ok(t, strcmp(e[6].code, AFETCH_E_PROTOCOL) == 0, "a JSON entry's scheme is checked too");
 }
 
@@ -128,8 +130,7 @@ static void test_nul_and_empty(struct tap *t)
     struct entry e[4];
     const char *path = write_list("nul.txt", "http://a.test/\0evil\nhttp://b.test/\n", 35);
     size_t n = read_all(path, e, 4);
-    ok(t, n == 2 && strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 &&
-              strstr(e[0].message, "NUL"),
+    ok(t, n == 2 && strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[0].message, "NUL"),
        "a line with a NUL byte is invalid-input: %s", n ? e[0].message : "");
     ok(t, n == 2 && !e[1].code[0], "the next line still reads");
     ok(t, read_all(LIST("empty.txt", ""), e, 4) == 0, "an empty file has no entries");
@@ -142,8 +143,9 @@ static void test_unreadable(struct tap *t)
     char err[256], path[256];
     afetch_input *in = afetch_input_new();
     snprintf(path, sizeof path, "%s/missing.txt", dir);
-    ok(t, afetch_input_add_path(in, path, err, sizeof err) == -1 && strstr(err, "missing.txt") &&
-              strstr(err, "No such file"),
+    ok(t,
+       afetch_input_add_path(in, path, err, sizeof err) == -1 && strstr(err, "missing.txt") &&
+           strstr(err, "No such file"),
        "a missing file is refused, naming it: %s", err);
     ok(t, afetch_input_add_path(in, dir, err, sizeof err) == -1 && strstr(err, "directory"),
        "a directory is refused: %s", err);
@@ -178,7 +180,8 @@ static void test_long_line(struct tap *t)
     struct entry e[4];
     size_t n = read_all(write_list("long.txt", text, strlen(text)), e, 4);
     free(text);
-    ok(t, n == 2 && strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[0].message, "64 KiB"),
+    ok(t,
+       n == 2 && strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[0].message, "64 KiB"),
        "a line over 64 KiB is invalid-input: %s", n ? e[0].message : "");
     ok(t, n == 2 && strncmp(e[0].url, "http://long.test/aaa", 20) == 0 && strlen(e[0].url) <= 200,
        "its url shows how it starts, cut to 200 bytes (%zu)", strlen(e[0].url));
@@ -190,8 +193,9 @@ static void test_protocols(struct tap *t)
 {
     char err[256];
     afetch_input *in = afetch_input_new();
-    ok(t, afetch_input_set_protocols(in, "https,gopherish", err, sizeof err) == -1 &&
-              strstr(err, "gopherish"),
+    ok(t,
+       afetch_input_set_protocols(in, "https,gopherish", err, sizeof err) == -1 &&
+           strstr(err, "gopherish"),
        "an unknown protocol name is refused, naming it: %s", err);
     ok(t, afetch_input_set_protocols(in, "HTTPS", err, sizeof err) == 0, "names ignore case");
     afetch_input_add_url(in, "http://plain.test/");
@@ -212,8 +216,9 @@ static void test_parse_url(struct tap *t)
     ok(t, req.error_code == NULL, "scheme case does not matter");
     req = (afetch_request){0};
     urllist_parse_url("http://", "x:2", NULL, &req, msg, sizeof msg);
-    ok(t, req.error_code && strcmp(req.error_code, AFETCH_E_INVALID_INPUT) == 0 &&
-              strncmp(msg, "x:2: ", 5) == 0,
+    ok(t,
+       req.error_code && strcmp(req.error_code, AFETCH_E_INVALID_INPUT) == 0 &&
+           strncmp(msg, "x:2: ", 5) == 0,
        "no host is invalid-input: %s", msg);
 }
 
