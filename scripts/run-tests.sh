@@ -48,6 +48,7 @@ suite unit-asan units build/asan
 suite integration bats --tap tests/integration
 AFETCH=$PWD/build/asan/afetch GATHER=$PWD/build/asan/examples/gather suite integration-asan bats --tap tests/integration
 AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap tests/integration
+suite fuzz make --no-print-directory -s fuzz
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
