@@ -32,7 +32,8 @@ struct afetch_loop {
     const afetch_options *opts;
     struct loop *loop;
     struct curl_slist *headers; /* the options' headers, for requests without their own */
-    unsigned slot_count;        /* the window */
+    unsigned slot_count;        /* the window asked for */
+    unsigned window;            /* the window in force: lowered when file descriptors run out */
     struct slot *slots;         /* spare ones are on the free stack */
     struct slot **spare;
     size_t spare_count;
@@ -55,6 +56,18 @@ static void list_append(struct task_list *list, struct task *t)
     else
         list->head = t;
     list->tail = t;
+    list->count++;
+}
+
+static void list_prepend(struct task_list *list, struct task *t)
+{
+    t->prev = NULL;
+    t->next = list->head;
+    if (list->head)
+        list->head->prev = t;
+    else
+        list->tail = t;
+    list->head = t;
     list->count++;
 }
 
@@ -105,7 +118,7 @@ static void start(afetch_loop *L, struct task *t)
 /* Starts waiting tasks while the window has room. */
 static void admit(afetch_loop *L)
 {
-    while (!L->stopping && L->waiting.head && L->spare_count > 0) {
+    while (!L->stopping && L->waiting.head && L->running.count < L->window) {
         struct task *t = L->waiting.head;
         list_unlink(&L->waiting, t);
         start(L, t);
@@ -188,6 +201,16 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     t->place = TASK_NEW;
     double delay = task_collect(t, rc, L->opts, &L->rng);
     give_back(L, slot);
+    if (fetch_starved(rc, &slot->io) && L->running.count > 0 && !L->stopping) {
+        /* Not the URL's fault: the process is out of descriptors. Run fewer at once and
+         * give this one its turn again as soon as one finishes. */
+        L->window = (unsigned)L->running.count;
+        task_forget_result(t);
+        t->future.result.attempts--;
+        t->place = TASK_WAITING;
+        list_prepend(&L->waiting, t);
+        return;
+    }
     if (delay >= 0 && !L->stopping) {
         t->due = clock_seconds() + delay;
         if (retryq_push(&L->retrying, t) == 0) {
@@ -270,6 +293,7 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
         return NULL;
     L->opts = opts;
     L->slot_count = opts->parallel ? opts->parallel : 1;
+    L->window = L->slot_count;
     L->rng = fetch_rng_seed(L);
     L->slots = calloc(L->slot_count, sizeof *L->slots);
     L->spare = calloc(L->slot_count, sizeof *L->spare);
@@ -445,6 +469,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
     if (!stream_finished(&run))
         loop_run(L->loop);
     summary->elapsed = clock_seconds() - L->started;
+    summary->parallel = L->window;
     L->stream = NULL;
     gather_release(&run.gather);
     return run.out_of_memory ? -1 : 0;

@@ -100,8 +100,9 @@ static bool private_address(const struct sockaddr *addr)
     return true; /* nothing else is fetched */
 }
 
-/* CURLOPT_OPENSOCKETFUNCTION with deny_private: judged on the address about to be connected,
- * after DNS and after every redirect, not on the URL's text. */
+/* CURLOPT_OPENSOCKETFUNCTION. deny_private is judged here, on the address about to be
+ * connected, after DNS and after every redirect, not on the URL's text. Running out of file
+ * descriptors is noted, so that the owner can retry the transfer later instead of failing it. */
 static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
 {
     struct fetch_io *io = arg;
@@ -109,7 +110,10 @@ static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl
         io->denied = true;
         return CURL_SOCKET_BAD;
     }
-    return socket(address->family, address->socktype, address->protocol);
+    curl_socket_t fd = socket(address->family, address->socktype, address->protocol);
+    if (fd == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE))
+        io->out_of_fds = true;
+    return fd;
 }
 
 static size_t name_length(const char *header)
@@ -230,10 +234,8 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     }
     if (opts->cacert)
         SET(CURLOPT_CAINFO, opts->cacert);
-    if (opts->deny_private) {
-        SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-        SET(CURLOPT_OPENSOCKETDATA, io);
-    }
+    SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    SET(CURLOPT_OPENSOCKETDATA, io);
     if (io->stop) {
         SET(CURLOPT_NOPROGRESS, 0L);
         SET(CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -254,7 +256,7 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
     save_abort(&io->save);
     io->bytes = 0;
     io->max_bytes = opts->max_size;
-    io->too_large = io->denied = io->write_failed = false;
+    io->too_large = io->denied = io->write_failed = io->out_of_fds = false;
     io->deny_private = opts->deny_private;
     io->errbuf[0] = '\0';
     const char *code = open_sinks(opts, index, url, io);
@@ -459,6 +461,14 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
         r->error_code = AFETCH_E_INTERNAL;
         r->error_message = "out of memory";
     }
+}
+
+bool fetch_starved(CURLcode rc, const struct fetch_io *io)
+{
+    /* libcurl 7.88 reports the resolver's failed socketpair() only in this message */
+    return rc != CURLE_OK &&
+           (io->out_of_fds || (rc == CURLE_COULDNT_RESOLVE_HOST &&
+                               strstr(io->errbuf, "thread failed to start") != NULL));
 }
 
 void fetch_abandon(struct fetch_io *io)

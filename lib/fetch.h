@@ -16,6 +16,7 @@ struct fetch_io {
     int64_t bytes;
     int64_t max_bytes; /* 0: no cap */
     bool too_large, denied, write_failed;
+    bool out_of_fds; /* EMFILE/ENFILE on connect: the owner may try again with fewer at once */
     int write_errno;
     bool deny_private;
     struct save save;
@@ -48,6 +49,10 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
  * receives and the caller frees. */
 void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
                   afetch_result *r, char **strings);
+
+/* Whether a failed transfer failed only for want of file descriptors: a socket refused with
+ * EMFILE/ENFILE, or libcurl's resolver thread unable to start (its socket pair). */
+bool fetch_starved(CURLcode rc, const struct fetch_io *io);
 
 /* Drops what a transfer that will not finish left behind (a partial saved file). */
 void fetch_abandon(struct fetch_io *io);

@@ -397,9 +397,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
     return -1;
 }
 
-/* A transfer may hold its socket, the threaded resolver's socket pair while it resolves, and a
- * second socket while happy eyeballs races IPv4 against IPv6. */
-enum { FDS_PER_TRANSFER = 3, FDS_SPARE = 64 };
+/* A transfer holds one socket once connected. Resolving a name (a socket pair) and happy
+ * eyeballs (a second socket) need more for a moment; if that runs the process out, the library
+ * lowers the window itself and tries the starved transfer again, so the estimate can be lean. */
+enum { FDS_PER_TRANSFER = 1, FDS_SPARE = 64 };
 
 /* Raises the open-file limit as far as -j needs (root may raise the hard limit too), and lowers
  * -j, with a warning, when even that is not enough: better fewer transfers than EMFILE. */
@@ -619,6 +620,9 @@ static int run_and_report(const struct cli *c, afetch_input *in)
     if (written != 0 && write_errno == EPIPE)
         return EXIT_OUTPUT_CLOSED; /* the reader went away: quietly */
     print_summary(c->mode == MODE_SYNC ? "sync" : "async", &summary);
+    if (c->mode != MODE_SYNC && summary.parallel < c->opts.parallel && summary.urls > 0)
+        fprintf(stderr, "afetch: warning: out of file descriptors; ran with --parallel %u\n",
+                summary.parallel);
     if (c->mode == MODE_COMPARE && !interrupted)
         fprintf(stderr, "sync %.2f s · async %.2f s · speedup %.1f×\n", cmp.sync_elapsed,
                 cmp.async_elapsed,
