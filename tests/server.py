@@ -3,12 +3,15 @@
 
 Usage:
     python3 tests/server.py --port 0 --port-file FILE [--log FILE] [--verbose]
+                            [--tls-cert CERT --tls-key KEY]
 
 Binds 127.0.0.1 only. With --port 0 a free port is picked; the chosen port
 is written atomically to --port-file (FILE.tmp, then rename). Serves until
 SIGTERM/SIGINT. With --log FILE, one JSON object per received request
 ({"method", "path", "headers"}, like /echo) is appended to FILE, so tests
-can check what actually reached the server.
+can check what actually reached the server. With --tls-cert and --tls-key the
+server speaks HTTPS (HTTP/1.1 over TLS; the handshake runs in the request's
+thread, so a client that never finishes it cannot block the others).
 
 Endpoints (GET/HEAD; other methods are answered like GET):
     /                      200 text/plain "ok\\n"
@@ -20,18 +23,59 @@ Endpoints (GET/HEAD; other methods are answered like GET):
     /echo                  200 application/json {method, path, headers}
     /close                 close the connection without a response
     /html                  200 text/html small page
+
+Fault endpoints:
+    /reset-mid-body        200, Content-Length 100000, 1000 bytes, then TCP RST
+    /short-body            200, Content-Length 1000, 500 bytes, then a normal close
+    /bad-chunked           200, Transfer-Encoding: chunked, chunk size "zz", close
+    /drip/N                200, Content-Length N, then one byte a second
+    /endless               200, no Content-Length, Connection: close, bytes as
+                           fast as possible until the client goes away
+    /huge-header           200 with one 300 KB header (X-Huge), body "ok\\n"
+    /gzip-bomb             200, Content-Encoding: gzip, application/octet-stream,
+                           body = gzip of 100 MiB of zero bytes (~100 KB; built
+                           once, on first use)
+    /gzip-small            200, Content-Encoding: gzip, text/plain, body = gzip
+                           (mtime 0) of "hello world\\n" x 100 (1200 bytes decoded)
+    /silent                read the request, send nothing; keep the connection
+                           until the client closes it (at most 60 s)
+    /redirect-to?url=U     302 with Location: U (U is URL-decoded)
+
+Counted endpoints (a counter per key K, kept in memory, thread-safe; the
+request is counted before it is answered):
+    /flaky/N?key=K         the first N requests 503 "flaky\\n", then 200 "ok\\n"
+    /retry-after/N?key=K&secs=S
+                           the first N requests 503 with "Retry-After: S"
+                           (default 1), then 200 "ok\\n"
+    /retry-after-date/N?key=K&secs=S
+                           the first N requests 429 with Retry-After as an HTTP
+                           date S seconds (default 1) after the current whole
+                           second, so the wait is between S and S+1 s; then 200
+    /status-count/CODE?key=K  status CODE, counted
+    /count?key=K           200 text/plain: how many counted requests key K has
+                           seen so far (not counted itself)
+
     anything else          404 "not found\\n"
-Query strings are ignored for routing.
+Query strings are ignored for routing (the endpoints above read their own).
 """
 
 import argparse
+import email.utils
+import gzip
 import http.server
+import io
 import json
 import os
+import select
 import signal
+import socket
+import ssl
+import struct
 import sys
 import threading
 import time
+import urllib.parse
+import zlib
 
 CHUNK = 64 * 1024
 MAX_BYTES = 100 * 1024 * 1024
@@ -42,6 +86,42 @@ HTML_PAGE = (
     "<html><head><meta charset=\"utf-8\"><title>afetch test</title></head>\n"
     "<body><h1>afetch test page</h1><p>h\u00e9llo</p></body></html>\n"
 ).encode("utf-8")
+
+GZIP_BOMB_SIZE = 100 * 1024 * 1024
+SILENT_MAX_S = 60
+ENDLESS_MAX_S = 120          # a safety net only; clients go away long before
+HUGE_HEADER_LEN = 300 * 1024
+
+_gzip_lock = threading.Lock()
+_gzip_cache = {}
+
+
+def _gzip_bytes(data):
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9, mtime=0) as f:
+        f.write(data)
+    return buf.getvalue()
+
+
+def gzip_small():
+    with _gzip_lock:
+        if "small" not in _gzip_cache:
+            _gzip_cache["small"] = _gzip_bytes(b"hello world\n" * 100)
+        return _gzip_cache["small"]
+
+
+def gzip_bomb():
+    """gzip of GZIP_BOMB_SIZE zero bytes, streamed through zlib (no 100 MiB buffer)."""
+    with _gzip_lock:
+        if "bomb" not in _gzip_cache:
+            comp = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            zeros = b"\0" * (1024 * 1024)
+            parts = []
+            for _ in range(GZIP_BOMB_SIZE // len(zeros)):
+                parts.append(comp.compress(zeros))
+            parts.append(comp.flush())
+            _gzip_cache["bomb"] = b"".join(parts)
+        return _gzip_cache["bomb"]
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -195,7 +275,182 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/html":
             return self._send(200, HTML_PAGE, ctype="text/html; charset=utf-8")
 
+        return self._handle_faults(path, parts, head)
+
+    # ----------------------------------------------------------- fault helpers
+    def _query(self):
+        q = self.path.split("?", 1)[1] if "?" in self.path else ""
+        q = q.split("#", 1)[0]
+        return {k: v[0] for k, v in urllib.parse.parse_qs(q, keep_blank_values=True).items()}
+
+    def _count(self, key):
+        """Count one request for key; return the new count (1 for the first)."""
+        with self.server.counter_lock:
+            n = self.server.counters.get(key, 0) + 1
+            self.server.counters[key] = n
+            return n
+
+    def _int_part(self, parts, i):
+        try:
+            n = int(parts[i])
+        except (IndexError, ValueError):
+            return None
+        return n if n >= 0 else None
+
+    def _begin(self, code, headers):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.flush()
+
+    def _handle_faults(self, path, parts, head):
+        q = self._query()
+        key = q.get("key", "")
+
+        if path == "/reset-mid-body":
+            self._begin(200, [("Content-Type", "application/octet-stream"),
+                              ("Content-Length", "100000")])
+            if self.command == "HEAD":
+                return
+            self.wfile.write(b"x" * 1000)
+            self.wfile.flush()
+            time.sleep(0.2)
+            return self._reset_connection()
+
+        if path == "/short-body":
+            self.close_connection = True
+            self._begin(200, [("Content-Type", "application/octet-stream"),
+                              ("Content-Length", "1000"), ("Connection", "close")])
+            if self.command != "HEAD":
+                self.wfile.write(b"x" * 500)
+            return
+
+        if path == "/bad-chunked":
+            self.close_connection = True
+            self._begin(200, [("Content-Type", "text/plain"),
+                              ("Transfer-Encoding", "chunked")])
+            if self.command != "HEAD":
+                self.wfile.write(b"zz\r\nnot a chunk\r\n")
+            return
+
+        if head == "drip" and len(parts) == 2:
+            n = self._int_part(parts, 1)
+            if n is None:
+                return self._not_found()
+            self._begin(200, [("Content-Type", "application/octet-stream"),
+                              ("Content-Length", str(n))])
+            if self.command == "HEAD":
+                return
+            for _ in range(n):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(1.0)
+            return
+
+        if path == "/endless":
+            self.close_connection = True
+            self._begin(200, [("Content-Type", "application/octet-stream"),
+                              ("Connection", "close")])
+            if self.command == "HEAD":
+                return
+            block = b"x" * CHUNK
+            deadline = time.monotonic() + ENDLESS_MAX_S
+            while time.monotonic() < deadline:
+                self.wfile.write(block)
+            return
+
+        if path == "/huge-header":
+            return self._send(200, b"ok\n", extra=[("X-Huge", "h" * HUGE_HEADER_LEN)])
+
+        if path == "/gzip-bomb":
+            return self._send(200, gzip_bomb(), ctype="application/octet-stream",
+                              extra=[("Content-Encoding", "gzip")])
+
+        if path == "/gzip-small":
+            return self._send(200, gzip_small(), ctype="text/plain",
+                              extra=[("Content-Encoding", "gzip")])
+
+        if path == "/silent":
+            self.close_connection = True
+            sock = self.connection
+            deadline = time.monotonic() + SILENT_MAX_S
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                r, _, _ = select.select([sock], [], [], min(left, 1.0))
+                if r:
+                    try:
+                        if not sock.recv(4096):
+                            return
+                    except (OSError, ssl.SSLError):
+                        return
+
+        if path == "/redirect-to":
+            url = q.get("url")
+            if url is None:
+                return self._not_found()
+            return self._send(302, b"redirect\n", extra=[("Location", url)])
+
+        if head == "flaky" and len(parts) == 2:
+            n = self._int_part(parts, 1)
+            if n is None:
+                return self._not_found()
+            if self._count(key) <= n:
+                return self._send(503, b"flaky\n")
+            return self._send(200, b"ok\n")
+
+        if head == "retry-after" and len(parts) == 2:
+            n = self._int_part(parts, 1)
+            if n is None:
+                return self._not_found()
+            secs = q.get("secs", "1")
+            if self._count(key) <= n:
+                return self._send(503, b"retry later\n", extra=[("Retry-After", secs)])
+            return self._send(200, b"ok\n")
+
+        if head == "retry-after-date" and len(parts) == 2:
+            n = self._int_part(parts, 1)
+            if n is None:
+                return self._not_found()
+            try:
+                secs = int(q.get("secs", "1"))
+            except ValueError:
+                return self._not_found()
+            if self._count(key) <= n:
+                when = email.utils.formatdate(int(time.time()) + 1 + secs, usegmt=True)
+                return self._send(429, b"too many\n", extra=[("Retry-After", when)])
+            return self._send(200, b"ok\n")
+
+        if head == "status-count" and len(parts) == 2:
+            code = self._int_part(parts, 1)
+            if code is None or not 200 <= code <= 599:
+                return self._not_found()
+            self._count(key)
+            return self._send(code, ("status %d\n" % code).encode())
+
+        if path == "/count":
+            with self.server.counter_lock:
+                n = self.server.counters.get(key, 0)
+            return self._send(200, ("%d\n" % n).encode())
+
         return self._not_found()
+
+    def _reset_connection(self):
+        """Abort the connection with a TCP RST: SO_LINGER on, timeout 0, close."""
+        self.close_connection = True
+        sock = self.connection
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        # the rfile/wfile wrappers hold references; close() releases the fd only
+        # once they are gone, so close the descriptor itself
+        try:
+            os.close(sock.detach())
+        except OSError:
+            pass
 
     def _not_found(self):
         return self._send(404, b"not found\n")
@@ -214,10 +469,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(block if k == CHUNK else block[:k])
             left -= k
 
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            # handshake here, in the request's thread, not in accept()
+            self.request.settimeout(10)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+        super().setup()
+
     def handle_one_request(self):
         try:
             super().handle_one_request()
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError,
+                ssl.SSLError, ValueError, OSError):
+            # ValueError/OSError: writes after _reset_connection closed the fd
             self.close_connection = True
 
     def __getattr__(self, name):
@@ -234,6 +499,11 @@ class Server(http.server.ThreadingHTTPServer):
     verbose = False
     request_log = None
     log_lock = threading.Lock()
+    counter_lock = threading.Lock()
+
+    def __init__(self, *args, **kwargs):
+        self.counters = {}
+        super().__init__(*args, **kwargs)
 
     def handle_error(self, request, client_address):
         if self.verbose:
@@ -256,9 +526,18 @@ def main(argv=None):
     ap.add_argument("--log", default=None,
                     help="append one JSON line per request to this file")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--tls-cert", default=None, help="serve HTTPS with this PEM certificate")
+    ap.add_argument("--tls-key", default=None, help="PEM private key for --tls-cert")
     args = ap.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
 
     httpd = Server(("127.0.0.1", args.port), Handler)
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True,
+                                       do_handshake_on_connect=False)
     httpd.verbose = args.verbose
     if args.log:
         httpd.request_log = open(args.log, "a", encoding="utf-8")

@@ -39,51 +39,46 @@ afetch() {
     fi
 }
 
-# setup_file: start tests/server.py on a free 127.0.0.1 port.
-# Exports PORT, BASE, SERVER_PID, SERVER_LOG (one JSON line per request).
-start_server() {
+# _launch_server NAME [server.py options...]: start tests/server.py on a free
+# 127.0.0.1 port with $BATS_FILE_TMPDIR/NAME.{port,pid,out} as its files.
+# Sets _LAUNCHED_PID and _LAUNCHED_PORT.
+_launch_server() {
+    local name="$1"
+    shift
     if [ ! -x "$AFETCH" ]; then
         echo "afetch binary not found or not executable: $AFETCH (run make)" >&2
         return 1
     fi
-    local port_file="$BATS_FILE_TMPDIR/server.port"
-    export SERVER_LOG="$BATS_FILE_TMPDIR/requests.jsonl"
-    rm -f "$port_file" "$port_file.tmp" "$SERVER_LOG"
-    : >"$SERVER_LOG"
+    local port_file="$BATS_FILE_TMPDIR/$name.port"
+    rm -f "$port_file" "$port_file.tmp"
     # fd 3 must be closed or bats waits for the background process.
-    "$PYTHON" "$SERVER_PY" --port 0 --port-file "$port_file" \
-        --log "$SERVER_LOG" \
-        >"$BATS_FILE_TMPDIR/server.out" 2>&1 3>&- &
-    export SERVER_PID=$!
-    echo "$SERVER_PID" >"$BATS_FILE_TMPDIR/server.pid"
+    "$PYTHON" "$SERVER_PY" --port 0 --port-file "$port_file" "$@" \
+        >"$BATS_FILE_TMPDIR/$name.out" 2>&1 3>&- &
+    _LAUNCHED_PID=$!
+    echo "$_LAUNCHED_PID" >"$BATS_FILE_TMPDIR/$name.pid"
     local i
     for i in $(seq 1 100); do
         if [ -s "$port_file" ]; then
             break
         fi
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "test server died:" >&2
-            cat "$BATS_FILE_TMPDIR/server.out" >&2
+        if ! kill -0 "$_LAUNCHED_PID" 2>/dev/null; then
+            echo "test server $name died:" >&2
+            cat "$BATS_FILE_TMPDIR/$name.out" >&2
             return 1
         fi
         sleep 0.05
     done
     if [ ! -s "$port_file" ]; then
-        echo "test server did not write $port_file within 5 s" >&2
-        stop_server
+        echo "test server $name did not write $port_file within 5 s" >&2
+        _stop_pid "$_LAUNCHED_PID"
         return 1
     fi
-    PORT="$(tr -d '[:space:]' <"$port_file")"
-    export PORT
-    export BASE="http://127.0.0.1:$PORT"
+    _LAUNCHED_PORT="$(tr -d '[:space:]' <"$port_file")"
 }
 
-# teardown_file: stop the server started by start_server.
-stop_server() {
-    local pid="${SERVER_PID:-}"
-    if [ -z "$pid" ] && [ -f "$BATS_FILE_TMPDIR/server.pid" ]; then
-        pid="$(cat "$BATS_FILE_TMPDIR/server.pid")"
-    fi
+# _stop_pid PID: TERM, wait up to 5 s, then KILL.
+_stop_pid() {
+    local pid="$1"
     [ -n "$pid" ] || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
     local i
@@ -93,6 +88,58 @@ stop_server() {
     done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+}
+
+# setup_file: start tests/server.py on a free 127.0.0.1 port.
+# Exports PORT, BASE, SERVER_PID, SERVER_LOG (one JSON line per request).
+start_server() {
+    export SERVER_LOG="$BATS_FILE_TMPDIR/requests.jsonl"
+    rm -f "$SERVER_LOG"
+    : >"$SERVER_LOG"
+    _launch_server server --log "$SERVER_LOG" || return 1
+    export SERVER_PID="$_LAUNCHED_PID"
+    export PORT="$_LAUNCHED_PORT"
+    export BASE="http://127.0.0.1:$PORT"
+}
+
+# teardown_file: stop the server started by start_server.
+stop_server() {
+    local pid="${SERVER_PID:-}"
+    if [ -z "$pid" ] && [ -f "$BATS_FILE_TMPDIR/server.pid" ]; then
+        pid="$(cat "$BATS_FILE_TMPDIR/server.pid")"
+    fi
+    _stop_pid "$pid"
+}
+
+# setup_file: a second server speaking HTTPS with a fresh self-signed
+# certificate for 127.0.0.1 and localhost (made with the openssl CLI).
+# Exports TLS_PORT, TLS_BASE, TLS_CERT (PEM path), TLS_SERVER_PID, TLS_LOG.
+start_tls_server() {
+    local cert="$BATS_FILE_TMPDIR/tls-cert.pem" key="$BATS_FILE_TMPDIR/tls-key.pem"
+    if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+        -subj /CN=localhost \
+        -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+        -keyout "$key" -out "$cert" >"$BATS_FILE_TMPDIR/openssl.out" 2>&1; then
+        echo "openssl could not make a certificate:" >&2
+        cat "$BATS_FILE_TMPDIR/openssl.out" >&2
+        return 1
+    fi
+    export TLS_LOG="$BATS_FILE_TMPDIR/tls-requests.jsonl"
+    : >"$TLS_LOG"
+    _launch_server tls-server --log "$TLS_LOG" --tls-cert "$cert" --tls-key "$key" || return 1
+    export TLS_SERVER_PID="$_LAUNCHED_PID"
+    export TLS_PORT="$_LAUNCHED_PORT"
+    export TLS_BASE="https://127.0.0.1:$TLS_PORT"
+    export TLS_CERT="$cert"
+}
+
+# teardown_file: stop the server started by start_tls_server.
+stop_tls_server() {
+    local pid="${TLS_SERVER_PID:-}"
+    if [ -z "$pid" ] && [ -f "$BATS_FILE_TMPDIR/tls-server.pid" ]; then
+        pid="$(cat "$BATS_FILE_TMPDIR/tls-server.pid")"
+    fi
+    _stop_pid "$pid"
 }
 
 # A 127.0.0.1 port that was free a moment ago and has nothing listening.
@@ -130,6 +177,108 @@ dump() {
     echo "${stderr:-}"
 }
 
-# The 13 keys every result object must have, sorted (jq `keys` order).
-RESULT_KEYS='["attempts","bytes","content_type","effective_url","error","http_version","index","label","ok","redirects","status","time","url"]'
+# The 15 keys every result object must have, sorted (jq `keys` order).
+RESULT_KEYS='["attempts","bytes","content_type","effective_url","error","http_version","index","label","ok","path","redirects","sha256","status","time","url"]'
 TIME_KEYS='["connect","dns","start","tls","total","ttfb"]'
+
+# server_count KEY: how many counted requests (/flaky, /retry-after*,
+# /status-count) the plain server has seen for KEY.
+server_count() {
+    "$PYTHON" -c 'import sys, urllib.parse, urllib.request
+url = sys.argv[1] + "/count?key=" + urllib.parse.quote(sys.argv[2])
+print(urllib.request.urlopen(url, timeout=10).read().decode().strip())' "$BASE" "$1"
+}
+
+# server_body URL: the raw (undecoded) response body of URL, on stdout.
+server_body() {
+    "$PYTHON" -c 'import sys, urllib.request
+sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=30).read())' "$1"
+}
+
+# now_ms: wall clock in milliseconds.
+now_ms() {
+    echo $(($(date +%s%N) / 1000000))
+}
+
+# wait_for_log TAG N [SECS]: wait until the plain server has logged at least N
+# requests whose path contains TAG (default 30 s). Fails on timeout.
+wait_for_log() {
+    local tag="$1" n="$2" secs="${3:-30}" i c=0
+    for i in $(seq 1 $((secs * 10))); do
+        c="$(grep -cF -- "$tag" "$SERVER_LOG" || true)"
+        [ "$c" -ge "$n" ] && return 0
+        sleep 0.1
+    done
+    echo "server saw $c of $n requests tagged $tag within $secs s" >&2
+    return 1
+}
+
+# afetch_bg OUT ERR ARGS...: start afetch in the background with stdout to OUT
+# and stderr to ERR (either may be a FIFO or /dev/null). The process is afetch
+# itself (or its $AFETCH_WRAPPER, which keeps the pid), so signals sent to
+# $AFETCH_BG_PID reach it. SIGINT is reset to default: a non-interactive shell
+# starts background commands with SIGINT ignored.
+afetch_bg() {
+    local out="$1" err="$2"
+    shift 2
+    _afetch_exec "$@" >"$out" 2>"$err" 3>&- &
+    AFETCH_BG_PID=$!
+    echo "$AFETCH_BG_PID" >>"$BATS_TEST_TMPDIR/bg.pids"
+}
+
+_afetch_exec() {
+    trap - INT QUIT
+    if [ -n "${AFETCH_WRAPPER:-}" ]; then
+        # shellcheck disable=SC2086
+        exec $AFETCH_WRAPPER "$AFETCH" "$@"
+    else
+        exec "$AFETCH" "$@"
+    fi
+}
+
+# wait_exit PID SECS: wait up to SECS for PID to end; on success sets
+# WAIT_STATUS to its exit status. On timeout kills it and fails.
+wait_exit() {
+    local pid="$1" secs="$2" i
+    for i in $(seq 1 $((secs * 20))); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            WAIT_STATUS=0
+            wait "$pid" || WAIT_STATUS=$?
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "process $pid still running after $secs s; killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    return 1
+}
+
+# teardown helper: kill whatever afetch_bg started in this test and is still alive.
+kill_bg() {
+    local f="$BATS_TEST_TMPDIR/bg.pids" pid
+    [ -f "$f" ] || return 0
+    while read -r pid; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -KILL "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done <"$f"
+    rm -f "$f"
+}
+
+# maxrss_kb OUT ERR ARGS...: run afetch (no wrapper) with stdout to OUT and
+# stderr to ERR, then print "STATUS MAXRSS_KB" (peak resident set of the child).
+maxrss_kb() {
+    local out="$1" err="$2"
+    shift 2
+    "$PYTHON" -c 'import resource, subprocess, sys
+with open(sys.argv[1], "wb") as o, open(sys.argv[2], "wb") as e:
+    rc = subprocess.call(sys.argv[3:], stdout=o, stderr=e)
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$out" "$err" "$AFETCH" "$@"
+}
+
+# sha256_of FILE: lowercase hex SHA-256 of FILE ("-" for stdin).
+sha256_of() {
+    sha256sum "$1" | awk '{print $1}'
+}
