@@ -38,6 +38,9 @@ typedef struct afetch_options {
     bool deny_private;      /* refuse loopback, private, link-local, unspecified addresses */
     int64_t max_size;       /* body bytes (decoded) at most; 0: no limit */
     bool compressed;        /* ask for compressed bodies; bytes count them decoded */
+    bool http2_prior_knowledge; /* speak HTTP/2 at once, also over plain http */
+    double rate;                /* transfers started per second at most; 0: no limit */
+    unsigned per_host;          /* transfers in flight to one host at most; 0: no limit */
     unsigned retries;       /* extra tries for transient failures of GET and HEAD */
     double retry_delay;     /* seconds, the base of the exponential backoff */
     bool insecure;          /* do not verify TLS peers */
@@ -208,6 +211,12 @@ int afetch_input_add_url(afetch_input *input, const char *url);
 bool afetch_input_next(void *input, afetch_request *req);
 /* The read error that ended the input early ("file: reason"), or NULL. */
 const char *afetch_input_error(const afetch_input *input);
+/* Keeps only shard k of n (1 <= k <= n): the entries whose position p (from 0, counting every
+ * entry, bad ones too) has p % n == k - 1. Entry number i of the shard is at position
+ * i * n + k - 1, which afetch_input_position turns back. */
+void afetch_input_set_shard(afetch_input *input, unsigned k, unsigned n);
+/* The position in the whole input of the shard's entry number i. */
+size_t afetch_input_position(const afetch_input *input, size_t i);
 /* Entries whose scheme is not in the comma-separated list become "protocol" errors (default
  * "http,https"). Returns 0, or -1 with a reason in err when a name is not a protocol libcurl
  * knows. */

@@ -3,17 +3,12 @@
  * retry (holding no slot), the pool of transfer slots, and the two ways of gathering: a fixed
  * array of futures and an unbounded stream. */
 #include "gather.h"
+#include "hosts.h"
 #include "loop.h"
 #include "retryq.h"
 #include "task.h"
 
 #include <stdlib.h>
-
-/* An intrusive doubly linked list of tasks. */
-struct task_list {
-    struct task *head, *tail;
-    size_t count;
-};
 
 struct stream_run {
     const afetch_stream *stream;
@@ -43,51 +38,40 @@ struct afetch_loop {
     size_t next_index;
     double started;
     bool stopping;             /* opts->stop was seen: nothing new starts */
+    double next_start;         /* with opts->rate: when the next transfer may start */
+    bool rate_blocked;         /* admission waits for next_start */
+    struct hosts *hosts;       /* with opts->per_host */
     struct stream_run *stream; /* during afetch_run_stream */
     struct array_run *array;   /* during afetch_gather */
 };
 
-static void list_append(struct task_list *list, struct task *t)
-{
-    t->next = NULL;
-    t->prev = list->tail;
-    if (list->tail)
-        list->tail->next = t;
-    else
-        list->head = t;
-    list->tail = t;
-    list->count++;
-}
-
-static void list_prepend(struct task_list *list, struct task *t)
-{
-    t->prev = NULL;
-    t->next = list->head;
-    if (list->head)
-        list->head->prev = t;
-    else
-        list->tail = t;
-    list->head = t;
-    list->count++;
-}
-
-static void list_unlink(struct task_list *list, struct task *t)
-{
-    if (t->prev)
-        t->prev->next = t->next;
-    else
-        list->head = t->next;
-    if (t->next)
-        t->next->prev = t->prev;
-    else
-        list->tail = t->prev;
-    t->prev = t->next = NULL;
-    list->count--;
-}
-
 static void give_back(afetch_loop *L, struct slot *slot)
 {
     L->spare[L->spare_count++] = slot;
+}
+
+/* The next task parked with host goes first in line; it keeps its host reference. */
+static void unpark_one(afetch_loop *L, struct host *host)
+{
+    struct task *next = host->parked.head;
+    if (next) {
+        task_list_unlink(&host->parked, next);
+        next->place = TASK_WAITING;
+        task_list_prepend(&L->waiting, next);
+    }
+}
+
+/* t no longer holds a turn at its host: a transfer ended or never began, or an unparked task
+ * left the line. The host's next parked task takes the turn. */
+static void leave_host(afetch_loop *L, struct task *t, bool was_running)
+{
+    struct host *host = t->host;
+    if (!host)
+        return;
+    t->host = NULL;
+    host->running -= was_running;
+    unpark_one(L, host);
+    hosts_release(L->hosts, host);
 }
 
 /* Starts t on a spare slot. */
@@ -97,46 +81,89 @@ static void start(afetch_loop *L, struct task *t)
     afetch_result *r = &t->future.result;
     if (r->attempts == 0)
         r->time.start = clock_seconds() - L->started;
-    if (task_prepare(t, slot, L->opts, L->headers) != 0) { /* settled */
-        t->place = TASK_NEW;
-        give_back(L, slot);
-        return;
-    }
     t->place = TASK_RUNNING;
-    list_append(&L->running, t);
-    if (loop_add(L->loop, slot->easy) != 0) {
-        list_unlink(&L->running, t);
+    bool started = task_prepare(t, slot, L->opts, L->headers) == 0;
+    if (started) {
+        task_list_append(&L->running, t);
+        if (loop_add(L->loop, slot->easy) == 0)
+            return;
+        task_list_unlink(&L->running, t);
         task_abandon(t);
-        give_back(L, slot);
-        t->place = TASK_NEW;
         task_forget_result(t);
         fetch_fail(r, AFETCH_E_INTERNAL, "libcurl refused the transfer", &t->result_strings);
-        future_settle(&t->future);
     }
+    t->place = TASK_NEW;
+    give_back(L, slot);
+    leave_host(L, t, true);
+    future_settle(&t->future); /* may free t */
 }
 
-/* Starts waiting tasks while the window has room. */
+/* With --per-host: whether t's host has room; if not, t is parked with its host. */
+static bool host_has_room(afetch_loop *L, struct task *t)
+{
+    if (!L->hosts)
+        return true;
+    if (!t->host && !(t->host = hosts_acquire(L->hosts, t->future.result.url)))
+        return true; /* out of memory: no limit rather than no progress */
+    if (t->host->running < L->opts->per_host) {
+        t->host->running++;
+        return true;
+    }
+    t->place = TASK_PARKED;
+    task_list_append(&t->host->parked, t);
+    return false;
+}
+
+/* With --rate: whether a transfer may start now, and if so, books its turn. Starts are spaced
+ * 1/rate apart; after a pause at most one extra start catches up, never a burst. */
+static bool rate_allows(afetch_loop *L)
+{
+    if (L->opts->rate <= 0)
+        return true;
+    double now = clock_seconds(), gap = 1.0 / L->opts->rate;
+    if (L->next_start == 0)
+        L->next_start = now; /* the first start: no catching up yet */
+    if (now < L->next_start)
+        return false;
+    L->next_start = (L->next_start > now - gap ? L->next_start : now - gap) + gap;
+    return true;
+}
+
+static void arm_alarm(afetch_loop *L);
+
+/* Starts waiting tasks while the window (and the rate) has room. */
 static void admit(afetch_loop *L)
 {
+    L->rate_blocked = false;
     while (!L->stopping && L->waiting.head && L->running.count < L->window) {
+        if (!rate_allows(L)) {
+            L->rate_blocked = true;
+            arm_alarm(L);
+            return;
+        }
         struct task *t = L->waiting.head;
-        list_unlink(&L->waiting, t);
-        start(L, t);
+        task_list_unlink(&L->waiting, t);
+        if (host_has_room(L, t))
+            start(L, t);
     }
 }
 
 static void wait_in_line(afetch_loop *L, struct task *t)
 {
     t->place = TASK_WAITING;
-    list_append(&L->waiting, t);
+    task_list_append(&L->waiting, t);
 }
 
-/* Sets the loop's alarm for the retry due first. */
-static void arm_retry_alarm(afetch_loop *L)
+/* Sets the loop's one alarm for what comes first: a retry falling due, or the rate letting the
+ * next transfer start. */
+static void arm_alarm(afetch_loop *L)
 {
     struct task *first = retryq_first(&L->retrying);
-    double in = first ? first->due - clock_seconds() : -1;
-    loop_alarm(L->loop, first && in < 0 ? 0 : in);
+    double at = first ? first->due : -1;
+    if (L->rate_blocked && (at < 0 || L->next_start < at))
+        at = L->next_start;
+    double in = at - clock_seconds();
+    loop_alarm(L->loop, at < 0 ? -1 : in < 0 ? 0 : in);
 }
 
 /* Takes t out of wherever it waits or runs; a running transfer is dropped. */
@@ -144,19 +171,26 @@ static void take_out(afetch_loop *L, struct task *t)
 {
     switch (t->place) {
     case TASK_WAITING:
-        list_unlink(&L->waiting, t);
+        task_list_unlink(&L->waiting, t);
+        leave_host(L, t, false);
+        break;
+    case TASK_PARKED:
+        task_list_unlink(&t->host->parked, t);
+        hosts_release(L->hosts, t->host);
+        t->host = NULL;
         break;
     case TASK_RUNNING: {
         struct slot *slot = t->slot;
         loop_remove(L->loop, slot->easy);
-        list_unlink(&L->running, t);
+        task_list_unlink(&L->running, t);
         task_abandon(t);
         give_back(L, slot);
+        leave_host(L, t, true);
         break;
     }
     case TASK_RETRYING:
         retryq_remove(&L->retrying, t);
-        arm_retry_alarm(L);
+        arm_alarm(L);
         break;
     case TASK_NEW:
         break;
@@ -182,6 +216,8 @@ static const struct future_ops task_ops = {.cancel = cancel_task, .release = rel
 static void cancel_everything(void *arg)
 {
     afetch_loop *L = arg;
+    if (L->hosts)
+        hosts_unpark_all(L->hosts, &L->waiting);
     while (L->waiting.head)
         afetch_future_cancel(&L->waiting.head->future);
     while (L->running.head)
@@ -197,10 +233,11 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     struct task *t = NULL;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
     struct slot *slot = t->slot;
-    list_unlink(&L->running, t);
+    task_list_unlink(&L->running, t);
     t->place = TASK_NEW;
     double delay = task_collect(t, rc, L->opts, &L->rng);
     give_back(L, slot);
+    leave_host(L, t, true);
     if (fetch_starved(rc, &slot->io) && L->running.count > 0 && !L->stopping) {
         /* Not the URL's fault: the process is out of descriptors. Run fewer at once and
          * give this one its turn again as soon as one finishes. */
@@ -208,7 +245,7 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
         task_forget_result(t);
         t->future.result.attempts--;
         t->place = TASK_WAITING;
-        list_prepend(&L->waiting, t);
+        task_list_prepend(&L->waiting, t);
         return;
     }
     if (delay >= 0 && !L->stopping) {
@@ -216,7 +253,7 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
         if (retryq_push(&L->retrying, t) == 0) {
             task_forget_result(t);
             t->place = TASK_RETRYING;
-            arm_retry_alarm(L);
+            arm_alarm(L);
             return;
         }
     }
@@ -264,7 +301,7 @@ static void on_alarm(void *arg)
         retryq_remove(&L->retrying, t);
         wait_in_line(L, t);
     }
-    arm_retry_alarm(L);
+    arm_alarm(L);
     on_drained(L);
 }
 
@@ -299,7 +336,9 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
     L->spare = calloc(L->slot_count, sizeof *L->spare);
     struct loop_hooks hooks = {
         .done = on_done, .drained = on_drained, .alarm = on_alarm, .poked = on_drained, .arg = L};
-    L->loop = loop_new(&hooks, (long)L->slot_count);
+    L->loop = loop_new(&hooks, (long)L->slot_count, (long)opts->per_host);
+    if (opts->per_host > 0 && !(L->hosts = hosts_new()))
+        goto fail;
     bool failed = false;
     L->headers = fetch_headers_new(opts, NULL, &failed);
     if (!L->slots || !L->spare || !L->loop || failed)
@@ -332,6 +371,7 @@ void afetch_loop_free(afetch_loop *L)
             curl_easy_cleanup(L->slots[i].easy);
     }
     retryq_release(&L->retrying);
+    hosts_free(L->hosts);
     curl_slist_free_all(L->headers);
     free(L->slots);
     free(L->spare);

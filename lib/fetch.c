@@ -221,9 +221,12 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     SET(CURLOPT_REDIR_PROTOCOLS_STR, protocols);
     SET(CURLOPT_DEFAULT_PROTOCOL, "https");
     /* A burst to one https host waits for ALPN and then multiplexes on one connection. Plain
-     * http never multiplexes here, and waiting would queue the burst behind one HTTP/1.1
-     * connection. */
-    SET(CURLOPT_PIPEWAIT, strncasecmp(url, "http://", 7) != 0 ? 1L : 0L);
+     * http multiplexes only with prior knowledge; else waiting would queue the burst behind one
+     * HTTP/1.1 connection. */
+    bool plain = strncasecmp(url, "http://", 7) == 0;
+    SET(CURLOPT_PIPEWAIT, !plain || opts->http2_prior_knowledge ? 1L : 0L);
+    if (opts->http2_prior_knowledge)
+        SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
     /* The Content-Length check refuses early; on_body enforces the cap on decoded bytes. */
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opts->max_size);
     if (opts->compressed)

@@ -116,7 +116,7 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-struct loop *loop_new(const struct loop_hooks *hooks, long max_connections)
+struct loop *loop_new(const struct loop_hooks *hooks, long max_connections, long per_host)
 {
     struct loop *l = calloc(1, sizeof *l);
     if (!l)
@@ -145,6 +145,7 @@ struct loop *loop_new(const struct loop_hooks *hooks, long max_connections)
     curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
     curl_multi_setopt(l->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, max_connections);
+    curl_multi_setopt(l->multi, CURLMOPT_MAX_HOST_CONNECTIONS, per_host);
     return l;
 }
 

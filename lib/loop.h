@@ -17,8 +17,9 @@ struct loop_hooks {
     void *arg;
 };
 
-/* max_connections sizes libcurl's connection cache. NULL when out of memory. */
-struct loop *loop_new(const struct loop_hooks *hooks, long max_connections);
+/* max_connections sizes libcurl's connection cache; per_host caps connections to one host (0:
+ * no cap). NULL when out of memory. */
+struct loop *loop_new(const struct loop_hooks *hooks, long max_connections, long per_host);
 /* Frees the loop; the owner has removed its transfers first. */
 void loop_free(struct loop *l);
 

@@ -44,7 +44,7 @@ static void run_task(struct sync_run *run, struct task *t)
             return;
         }
         if (task_prepare(t, &run->slot, run->opts, run->shared_headers) != 0)
-            return; /* settled */
+            break;
         CURLcode rc = curl_easy_perform(run->slot.easy);
         double delay = task_collect(t, rc, run->opts, &run->rng);
         if (delay < 0 || !wait_for_retry(run->opts, delay))

@@ -76,7 +76,6 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
     }
     if (code) {
         fetch_fail(r, code, slot->io.errbuf, &t->result_strings);
-        future_settle(&t->future);
         return -1;
     }
     r->attempts++;
@@ -126,4 +125,42 @@ double clock_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void task_list_append(struct task_list *list, struct task *t)
+{
+    t->next = NULL;
+    t->prev = list->tail;
+    if (list->tail)
+        list->tail->next = t;
+    else
+        list->head = t;
+    list->tail = t;
+    list->count++;
+}
+
+void task_list_prepend(struct task_list *list, struct task *t)
+{
+    t->prev = NULL;
+    t->next = list->head;
+    if (list->head)
+        list->head->prev = t;
+    else
+        list->tail = t;
+    list->head = t;
+    list->count++;
+}
+
+void task_list_unlink(struct task_list *list, struct task *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        list->head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        list->tail = t->prev;
+    t->prev = t->next = NULL;
+    list->count--;
 }

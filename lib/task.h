@@ -7,7 +7,7 @@
 #include "future.h"
 
 /* Where a pending task is; the owner keeps one list or heap for each place. */
-enum task_place { TASK_NEW, TASK_WAITING, TASK_RUNNING, TASK_RETRYING };
+enum task_place { TASK_NEW, TASK_WAITING, TASK_PARKED, TASK_RUNNING, TASK_RETRYING };
 
 struct task {
     afetch_future future; /* first member: a task is its future */
@@ -17,11 +17,22 @@ struct task {
     double due;                 /* when RETRYING: the clock_seconds() to start again */
     size_t heap_slot;           /* when RETRYING: position in the owner's retry heap */
     struct slot *slot;          /* when RUNNING */
+    struct host *host;          /* when PARKED or RUNNING with a per-host limit */
     struct curl_slist *headers; /* owned, when the request had headers of its own */
     char *result_strings;       /* owned; what the result's strings point into */
     const char *method;         /* the request's own, or NULL */
     char strings[];             /* url, label, method */
 };
+
+/* An intrusive doubly linked list of tasks; a task is in at most one at a time. */
+struct task_list {
+    struct task *head, *tail;
+    size_t count;
+};
+
+void task_list_append(struct task_list *list, struct task *t);
+void task_list_prepend(struct task_list *list, struct task *t);
+void task_list_unlink(struct task_list *list, struct task *t);
 
 /* A transfer slot: an easy handle and what its callbacks write, reused from task to task. */
 struct slot {
@@ -35,7 +46,8 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
                       const struct future_ops *ops);
 void task_free(struct task *t);
 
-/* Prepares slot's easy handle for t's next try; 0, or -1 with t settled as failed. */
+/* Prepares slot's easy handle for t's next try; 0, or -1 with t's result set to the failure
+ * (t is not settled: the caller does that). */
 int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
                  struct curl_slist *shared_headers);
 /* Reads the result of t's finished transfer, without settling t, and lets go of the slot.

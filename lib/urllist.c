@@ -29,6 +29,8 @@ struct afetch_input {
     size_t headers_cap;
     char *header_text;
     size_t header_text_cap;
+    unsigned shard_k, shard_n; /* keep entries p with p % n == k - 1; n == 0: all */
+    size_t entries;            /* entries seen, kept or not */
     char where[300];
     char message[600];
     char error[400];
@@ -368,6 +370,24 @@ int afetch_input_set_protocols(afetch_input *in, const char *list, char *err, si
     return 0;
 }
 
+void afetch_input_set_shard(afetch_input *in, unsigned k, unsigned n)
+{
+    in->shard_k = k;
+    in->shard_n = n;
+}
+
+size_t afetch_input_position(const afetch_input *in, size_t i)
+{
+    return in->shard_n ? i * in->shard_n + in->shard_k - 1 : i;
+}
+
+/* Whether the entry just read belongs to this shard; counts it either way. */
+static bool in_shard(afetch_input *in)
+{
+    size_t position = in->entries++;
+    return !in->shard_n || position % in->shard_n == in->shard_k - 1;
+}
+
 bool afetch_input_next(void *arg, afetch_request *req)
 {
     afetch_input *in = arg;
@@ -376,6 +396,8 @@ bool afetch_input_next(void *arg, afetch_request *req)
         struct source *s = &in->sources[in->current];
         if (s->url) {
             in->current++;
+            if (!in_shard(in))
+                continue;
             urllist_parse_url(s->url, "argument", in->protocols, req, in->message,
                               sizeof in->message);
             return true;
@@ -386,6 +408,8 @@ bool afetch_input_next(void *arg, afetch_request *req)
             in->current++;
             continue;
         }
+        if (!in_shard(in))
+            continue;
         if (problem) {
             req->url = text;
             fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,

@@ -55,6 +55,7 @@ struct cli {
     afetch_format format;
     bool as_completed, fail_fast, quiet;
     const char *protocols; /* --proto, checked once the input exists */
+    unsigned shard_k, shard_n;
     const char **headers;  /* points into argv */
     size_t header_count;
 };
@@ -72,6 +73,10 @@ enum long_only {
     OPT_CACERT,
     OPT_OVERWRITE,
     OPT_HASH,
+    OPT_RATE,
+    OPT_HTTP2_PRIOR_KNOWLEDGE,
+    OPT_SHARD,
+    OPT_PER_HOST,
     OPT_COMPARE,
     OPT_JSON,
     OPT_JSONL,
@@ -112,6 +117,10 @@ static const struct option long_options[] = {
     {"output-dir", required_argument, NULL, 'o'},
     {"overwrite", no_argument, NULL, OPT_OVERWRITE},
     {"hash", no_argument, NULL, OPT_HASH},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"http2-prior-knowledge", no_argument, NULL, OPT_HTTP2_PRIOR_KNOWLEDGE},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"per-host", required_argument, NULL, OPT_PER_HOST},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -130,6 +139,10 @@ static void usage(FILE *out)
           "      --sync               one URL after another (the sequential baseline)\n"
           "      --compare            run --sync, then the concurrent run; print the speedup\n"
           "  -j, --parallel N         transfers in flight at most (default 50)\n"
+          "      --rate N             start at most N transfers a second (also with -j)\n"
+          "      --per-host N         transfers in flight to one host at most\n"
+          "      --shard K/N          fetch only entries whose index mod N is K-1 (indexes stay\n"
+          "                           those of the whole list)\n"
           "      --fail-fast          the first failure cancels the rest (they report\n"
           "                           \"cancelled\"); default: errors are results\n"
           "Output:\n"
@@ -147,6 +160,7 @@ static void usage(FILE *out)
           "      --no-follow          do not follow redirects (a 3xx is then ok)\n"
           "      --max-redirs N       redirects followed at most (default 10)\n"
           "      --compressed         ask for compressed bodies (sizes count decoded bytes)\n"
+          "      --http2-prior-knowledge  speak HTTP/2 at once, also to http:// URLs\n"
           "Limits and policy:\n"
           "      --proto LIST         schemes allowed, also for redirects (default http,https)\n"
           "      --deny-private       refuse loopback, private and link-local addresses\n"
@@ -321,6 +335,33 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     case OPT_HASH:
         c->opts.hash = true;
         return -1;
+    case OPT_RATE: {
+        char *end;
+        errno = 0;
+        double rate = strtod(arg, &end);
+        if (errno || end == arg || *end || !(rate > 0 && rate <= 1e6))
+            return usage_error("--rate", "expects transfers per second, more than 0");
+        c->opts.rate = rate;
+        return -1;
+    }
+    case OPT_PER_HOST:
+        if (!parse_whole(arg, 1, 100000, &whole))
+            return usage_error("--per-host", "expects a whole number from 1 to 100000");
+        c->opts.per_host = (unsigned)whole;
+        return -1;
+    case OPT_HTTP2_PRIOR_KNOWLEDGE:
+        c->opts.http2_prior_knowledge = true;
+        return -1;
+    case OPT_SHARD: {
+        unsigned k, n;
+        char extra;
+        if (sscanf(arg, "%u/%u%c", &k, &n, &extra) != 2 || n < 1 || k < 1 || k > n ||
+            n > 1000000)
+            return usage_error("--shard", "expects K/N with 1 <= K <= N, e.g. 2/4");
+        c->shard_k = k;
+        c->shard_n = n;
+        return -1;
+    }
     case OPT_SYNC:
     case OPT_COMPARE: {
         enum mode mode = opt == OPT_SYNC ? MODE_SYNC : MODE_COMPARE;
@@ -522,6 +563,7 @@ static bool replay_next(void *arg, afetch_request *req)
 struct run {
     afetch_next_fn *next;
     void *next_arg;
+    const afetch_input *in; /* maps a shard's numbering back to whole-list indexes */
     afetch_output *out;
     afetch_loop *loop; /* during a concurrent run */
     bool stopped;
@@ -536,7 +578,9 @@ static bool run_next(void *arg, afetch_request *req)
 static void run_deliver(void *arg, const afetch_result *r)
 {
     struct run *run = arg;
-    afetch_output_result(run->out, r);
+    afetch_result global = *r;
+    global.index = afetch_input_position(run->in, r->index);
+    afetch_output_result(run->out, &global);
     if (afetch_output_failed(run->out) && !run->stopped) {
         run->stopped = true;
         if (run->loop)
@@ -579,11 +623,11 @@ static int run_compare(const struct cli *c, afetch_input *in, afetch_output *out
     afetch_output *counted = afetch_output_new(stdout, AFETCH_FORMAT_NONE, "sync");
     if (rc == 0 && counted) {
         afetch_summary sync;
-        struct run first = {.next = replay_next, .next_arg = &rec, .out = counted};
+        struct run first = {.next = replay_next, .next_arg = &rec, .in = in, .out = counted};
         rc = run_once(c, &first, false, &sync);
         print_summary("sync", &sync);
         rec.next = 0;
-        struct run second = {.next = replay_next, .next_arg = &rec, .out = out};
+        struct run second = {.next = replay_next, .next_arg = &rec, .in = in, .out = out};
         if (rc == 0)
             rc = run_once(c, &second, true, s);
         *cmp = (afetch_compare){.sync_elapsed = sync.elapsed, .async_elapsed = s->elapsed};
@@ -611,7 +655,7 @@ static int run_and_report(const struct cli *c, afetch_input *in)
     if (c->mode == MODE_COMPARE) {
         rc = run_compare(c, in, out, &summary, &cmp);
     } else {
-        struct run run = {.next = afetch_input_next, .next_arg = in, .out = out};
+        struct run run = {.next = afetch_input_next, .next_arg = in, .in = in, .out = out};
         rc = run_once(c, &run, c->mode == MODE_ASYNC, &summary);
     }
     int written = afetch_output_finish(out, &summary, c->mode == MODE_COMPARE ? &cmp : NULL);
@@ -676,6 +720,8 @@ int main(int argc, char **argv)
         code = usage_error("--proto", err);
     if (code < 0)
         code = open_inputs(in, argc - optind, argv + optind);
+    if (code < 0 && c.shard_n)
+        afetch_input_set_shard(in, c.shard_k, c.shard_n);
     if (code < 0)
         code = run_and_report(&c, in);
     afetch_input_free(in);
