@@ -38,6 +38,7 @@ struct afetch_loop {
     size_t next_index;
     double started;
     bool stopping;             /* opts->stop was seen: nothing new starts */
+    size_t finished;           /* transfers that ended, reused connection or not */
     double next_start;         /* with opts->rate: when the next transfer may start */
     bool rate_blocked;         /* admission waits for next_start */
     struct hosts *hosts;       /* with opts->per_host */
@@ -82,6 +83,7 @@ static void start(afetch_loop *L, struct task *t)
     if (r->attempts == 0)
         r->time.start = clock_seconds() - L->started;
     t->place = TASK_RUNNING;
+    slot->io.fresh_connect = L->finished == 0; /* until one ends, no connection is idle */
     bool started = task_prepare(t, slot, L->opts, L->headers) == 0;
     if (started) {
         task_list_append(&L->running, t);
@@ -235,6 +237,7 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     struct slot *slot = t->slot;
     task_list_unlink(&L->running, t);
     t->place = TASK_NEW;
+    L->finished++;
     double delay = task_collect(t, rc, L->opts, &L->rng);
     give_back(L, slot);
     leave_host(L, t, true);

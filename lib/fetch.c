@@ -225,6 +225,10 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
      * HTTP/1.1 connection. */
     bool plain = strncasecmp(url, "http://", 7) == 0;
     SET(CURLOPT_PIPEWAIT, !plain || opts->http2_prior_knowledge ? 1L : 0L);
+    /* libcurl 7.88 scans every connection of the host for one to reuse, O(n) per transfer:
+     * in a first burst, when none can be idle yet, that scan is pure cost. */
+    if (io->fresh_connect && plain && !opts->http2_prior_knowledge)
+        SET(CURLOPT_FRESH_CONNECT, 1L);
     if (opts->http2_prior_knowledge)
         SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
     /* The Content-Length check refuses early; on_body enforces the cap on decoded bytes. */

@@ -19,6 +19,7 @@ struct fetch_io {
     bool out_of_fds; /* EMFILE/ENFILE on connect: the owner may try again with fewer at once */
     int write_errno;
     bool deny_private;
+    bool fresh_connect; /* set by the owner: no connection can be idle, skip looking for one */
     struct save save;
     EVP_MD_CTX *sha;                   /* while hashing; kept for the next transfer */
     const volatile sig_atomic_t *stop; /* sync runs: abort the blocking transfer when set */
