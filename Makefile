@@ -9,8 +9,8 @@ BUILD   := build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
 # Debian's libev ships no .pc file; fall back to plain -lev.
-PKG_CFLAGS = $(shell pkg-config --cflags libcurl libcjson libcrypto)
-PKG_LIBS   = $(shell pkg-config --libs libcurl libcjson libcrypto) \
+PKG_CFLAGS = $(shell pkg-config --cflags libcurl libcjson libcrypto libidn2)
+PKG_LIBS   = $(shell pkg-config --libs libcurl libcjson libcrypto libidn2) \
              $(shell pkg-config --libs libev 2>/dev/null || echo -lev) -lm
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Ilib

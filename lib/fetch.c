@@ -3,6 +3,7 @@
 #include "fetch.h"
 
 #include <arpa/inet.h>
+#include <idn2.h>
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -157,6 +158,44 @@ oom:
     curl_slist_free_all(list);
     *failed = true;
     return NULL;
+}
+
+static bool is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
+int fetch_ascii_url(const char *url, char **ascii, char *msg, size_t msg_size)
+{
+    *ascii = NULL;
+    if (is_ascii(url))
+        return 0;
+    CURLU *u = curl_url();
+    char *host = NULL, *converted = NULL;
+    int status = 0;
+    if (u &&
+        curl_url_set(u, CURLUPART_URL, url, CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME) ==
+            CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, CURLU_URLDECODE) == CURLUE_OK && !is_ascii(host)) {
+        char *ace = NULL;
+        int rc = idn2_to_ascii_8z(host, &ace, IDN2_NONTRANSITIONAL);
+        if (rc != IDN2_OK) {
+            snprintf(msg, msg_size, "not a valid internationalized host name: %s",
+                     idn2_strerror(rc));
+            status = -1;
+        } else if (curl_url_set(u, CURLUPART_HOST, ace, 0) == CURLUE_OK &&
+                   curl_url_get(u, CURLUPART_URL, &converted, 0) == CURLUE_OK) {
+            *ascii = strdup(converted);
+        }
+        idn2_free(ace);
+    }
+    curl_free(converted);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return status;
 }
 
 const char *fetch_method(const afetch_options *opts, const char *method)
@@ -395,6 +434,9 @@ static const char *classify(CURLcode rc, long status, const struct fetch_io *io)
         return AFETCH_E_DENIED;
     if (rc == CURLE_ABORTED_BY_CALLBACK)
         return AFETCH_E_CANCELLED;
+    /* libcurl 7.88 refuses response headers over 100 KB as "out of memory" */
+    if (rc == CURLE_OUT_OF_MEMORY && status != 0)
+        return AFETCH_E_BAD_RESPONSE;
     return error_code_of(rc);
 }
 
@@ -411,6 +453,8 @@ static void describe(const char *code, CURLcode rc, long status, const struct fe
         snprintf(out, size, "the address is loopback, private or otherwise not public");
     else if (strcmp(code, AFETCH_E_CANCELLED) == 0)
         snprintf(out, size, "cancelled before it finished");
+    else if (rc == CURLE_OUT_OF_MEMORY && status != 0)
+        snprintf(out, size, "the response headers are too large (libcurl takes 100 KB)");
     else
         snprintf(out, size, "%s", io->errbuf[0] ? io->errbuf : curl_easy_strerror(rc));
 }

@@ -36,6 +36,12 @@ void fetch_io_release(struct fetch_io *io);
 struct curl_slist *fetch_headers_new(const afetch_options *opts, const afetch_request *req,
                                      bool *failed);
 
+/* A URL whose host is an internationalized name, with that host in its ASCII (punycode) form,
+ * so that no locale decides whether it can be fetched. Returns 0 and *ascii = NULL when url
+ * needs no change, 0 and a new URL in *ascii (the caller frees), or -1 with the reason in msg
+ * when the name is not a valid IDN. */
+int fetch_ascii_url(const char *url, char **ascii, char *msg, size_t msg_size);
+
 /* The method a request is sent with: its own, else the options'. */
 const char *fetch_method(const afetch_options *opts, const char *method);
 

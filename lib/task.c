@@ -37,6 +37,12 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
     t->future.result.label = copy_into(&cursor, req->label);
     t->method = copy_into(&cursor, req->method);
 
+    char idn_error[160];
+    if (!req->error_code && fetch_ascii_url(url, &t->ascii_url, idn_error, sizeof idn_error)) {
+        fetch_fail(&t->future.result, AFETCH_E_INVALID_INPUT, idn_error, &t->result_strings);
+        future_settle(&t->future);
+        return t;
+    }
     if (req->error_code) {
         fetch_fail(&t->future.result, req->error_code, req->error_message, &t->result_strings);
         future_settle(&t->future);
@@ -59,6 +65,7 @@ void task_free(struct task *t)
         return;
     curl_slist_free_all(t->headers);
     free(t->result_strings);
+    free(t->ascii_url);
     free(t);
 }
 
@@ -67,8 +74,8 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
 {
     struct curl_slist *headers = t->headers ? t->headers : shared_headers;
     afetch_result *r = &t->future.result;
-    const char *code =
-        fetch_prepare(slot->easy, opts, r->index, r->url, t->method, headers, &slot->io);
+    const char *url = t->ascii_url ? t->ascii_url : r->url;
+    const char *code = fetch_prepare(slot->easy, opts, r->index, url, t->method, headers, &slot->io);
     if (!code && curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {
         fetch_abandon(&slot->io);
         code = AFETCH_E_INTERNAL;

@@ -21,6 +21,7 @@ struct task {
     struct curl_slist *headers; /* owned, when the request had headers of its own */
     char *result_strings;       /* owned; what the result's strings point into */
     const char *method;         /* the request's own, or NULL */
+    char *ascii_url;            /* owned: the URL with an IDN host in punycode, or NULL */
     char strings[];             /* url, label, method */
 };
 

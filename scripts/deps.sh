@@ -3,7 +3,7 @@
 # the test suite too. Root installs with apt-get; anyone else is told what to install.
 set -eu
 
-build="gcc make pkg-config libcurl4-openssl-dev libssl-dev libev-dev libcjson-dev"
+build="gcc make pkg-config libcurl4-openssl-dev libssl-dev libidn2-dev libev-dev libcjson-dev"
 test="$build clang jq bats valgrind python3 groff-base openssl parallel"
 case "${1:-build}" in
 build) wanted=$build ;;
