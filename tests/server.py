@@ -40,6 +40,9 @@ Fault endpoints:
     /silent                read the request, send nothing; keep the connection
                            until the client closes it (at most 60 s)
     /redirect-to?url=U     302 with Location: U (U is URL-decoded)
+    /content-disposition?name=X
+                           200 "cd\\n" with Content-Disposition: attachment;
+                           filename="X" (X is URL-decoded)
 
 Counted endpoints (a counter per key K, kept in memory, thread-safe; the
 request is counted before it is answered):
@@ -142,7 +145,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _route_path(self):
         path = self.path
         # absolute-form request target (proxy style): strip scheme://host
-        if "://" in path:
+        # (origin-form starts with "/"; its query may hold "://")
+        if not path.startswith("/") and "://" in path:
             rest = path.split("://", 1)[1]
             slash = rest.find("/")
             path = rest[slash:] if slash >= 0 else "/"
@@ -392,6 +396,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if url is None:
                 return self._not_found()
             return self._send(302, b"redirect\n", extra=[("Location", url)])
+
+        if path == "/content-disposition":
+            name = q.get("name", "x")
+            return self._send(200, b"cd\n", ctype="application/octet-stream",
+                              extra=[("Content-Disposition",
+                                      'attachment; filename="%s"' % name)])
 
         if head == "flaky" and len(parts) == 2:
             n = self._int_part(parts, 1)

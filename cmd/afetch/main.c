@@ -41,8 +41,9 @@ static void install_signal_handlers(void)
 {
     /* A closed pipe must come back as EPIPE, not kill us; libcurl wants the same. */
     signal(SIGPIPE, SIG_IGN);
-    /* No SA_RESTART: a blocking read of standard input or a retry's sleep ends at once. */
-    struct sigaction action = {.sa_handler = on_interrupt};
+    /* SA_RESTART: a write to a slow reader or a read of standard input goes on (the loop's
+     * epoll_wait and a retry's nanosleep return at once regardless); a second signal exits. */
+    struct sigaction action = {.sa_handler = on_interrupt, .sa_flags = SA_RESTART};
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);

@@ -282,3 +282,47 @@ print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$out" "$err"
 sha256_of() {
     sha256sum "$1" | awk '{print $1}'
 }
+
+# start_blackhole: a 127.0.0.1 port whose accept queue is full, so a new
+# connection attempt hangs (its SYNs are dropped) until the client gives up.
+# Exports BLACKHOLE_PORT and BLACKHOLE_PID; stop it with stop_blackhole.
+start_blackhole() {
+    local port_file="$BATS_TEST_TMPDIR/blackhole.port"
+    rm -f "$port_file"
+    "$PYTHON" -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for _ in range(4):
+    c = socket.socket()
+    c.setblocking(False)
+    try:
+        c.connect(("127.0.0.1", port))
+    except BlockingIOError:
+        pass
+    fill.append(c)
+time.sleep(0.3)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % port)
+import os
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(300)' "$port_file" >/dev/null 2>&1 3>&- &
+    export BLACKHOLE_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        [ -s "$port_file" ] && break
+        sleep 0.05
+    done
+    [ -s "$port_file" ] || { stop_blackhole; echo "blackhole did not start" >&2; return 1; }
+    BLACKHOLE_PORT="$(tr -d '[:space:]' <"$port_file")"
+    export BLACKHOLE_PORT
+}
+
+stop_blackhole() {
+    [ -n "${BLACKHOLE_PID:-}" ] || return 0
+    kill -KILL "$BLACKHOLE_PID" 2>/dev/null || true
+    wait "$BLACKHOLE_PID" 2>/dev/null || true
+    BLACKHOLE_PID=
+}

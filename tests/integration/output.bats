@@ -57,7 +57,7 @@ teardown_file() {
     [ "$status" -eq 1 ]
     grep -qE '^async: 3 URLs, 2 ok, 1 failed' <<<"$stderr"
     # the summary is not on stdout
-    ! grep -q 'URLs,' <<<"$output"
+    [ "$(grep -c 'URLs,' <<<"$output")" -eq 0 ]
     run --separate-stderr afetch --sync "$BASE/?s1" "$BASE/?s2"
     dump
     [ "$status" -eq 0 ]
@@ -68,13 +68,13 @@ teardown_file() {
     run --separate-stderr afetch -q "$BASE/?q1" "$BASE/?q2"
     dump
     [ "$status" -eq 0 ]
-    ! grep -q "$BASE" <<<"$output"
+    [ "$(grep -c "$BASE" <<<"$output")" -eq 0 ]
     [ "$(grep -c . <<<"$output")" -le 1 ]
     grep -qE '^async: 2 URLs, 2 ok, 0 failed' <<<"$stderr"
     run --separate-stderr afetch --quiet "$BASE/status/404?q3"
     dump
     [ "$status" -eq 1 ]
-    ! grep -q "$BASE" <<<"$output"
+    [ "$(grep -c "$BASE" <<<"$output")" -eq 0 ]
 }
 
 @test "--json: a single document with mode, results, summary" {

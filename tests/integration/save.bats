@@ -1,0 +1,318 @@
+#!/usr/bin/env bats
+# Saving bodies: -o/--output-dir, file names, --overwrite, failures leave
+# nothing behind; --hash.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+    start_server
+}
+
+teardown_file() {
+    stop_server
+}
+
+# xs N: N bytes of "x", the body of /bytes/N.
+xs() {
+    head -c "$1" /dev/zero | tr '\0' x
+}
+
+# listing DIR: the names in DIR (hidden ones too), one a line, sorted.
+listing() {
+    ls -A "$1" | LC_ALL=C sort
+}
+
+@test "-o saves each body under its index and sanitized URL; path holds the file" {
+    local dir="$BATS_TEST_TMPDIR/out"
+    run --separate-stderr afetch --json -o "$dir" "$BASE/bytes/10" "$BASE/html" "$BASE/echo" "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    local n0="000000-127.0.0.1-$PORT-bytes-10" n3="000003-127.0.0.1-$PORT-index.html"
+    local n1="000001-127.0.0.1-$PORT-html" n2="000002-127.0.0.1-$PORT-echo"
+    echo "--- files:"
+    listing "$dir"
+    [ "$(listing "$dir")" = "$(printf '%s\n' "$n0" "$n1" "$n2" "$n3" | LC_ALL=C sort)" ]
+    [ "$(cat "$dir/$n0")" = "xxxxxxxxxx" ]
+    [ "$(cat "$dir/$n3")" = "ok" ]
+    [ "$(stat -c %s "$dir/$n1")" -eq "$(echo "$output" | jq '.results[1].bytes')" ]
+    echo "$output" | jqt --arg d "$dir" --arg a "$n0" --arg b "$n1" --arg c "$n2" --arg e "$n3" \
+        '[.results[].path] == ["\($d)/\($a)", "\($d)/\($b)", "\($d)/\($c)", "\($d)/\($e)"]'
+}
+
+@test "--output-dir (long form) works and a relative DIR is reported as given" {
+    cd "$BATS_TEST_TMPDIR"
+    run --separate-stderr afetch --json --output-dir rel "$BASE/bytes/7"
+    dump
+    [ "$status" -eq 0 ]
+    local n="000000-127.0.0.1-$PORT-bytes-7"
+    [ -f "rel/$n" ]
+    echo "$output" | jqt --arg p "rel/$n" '.results[0].path == $p'
+}
+
+@test "without -o, path is null; with -o, failed results have null path" {
+    run --separate-stderr afetch --json "$BASE/bytes/5"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results[0] | has("path") and .path == null and has("sha256") and .sha256 == null'
+}
+
+@test "query strings and odd characters collapse into single dashes; dots collapse" {
+    local dir="$BATS_TEST_TMPDIR/q"
+    run --separate-stderr afetch --json -o "$dir" \
+        "$BASE/bytes/5?x=1&y=~z" "$BASE/bytes/6?v=a..b...c" "$BASE/bytes/4?__ok.._" \
+        "$BASE/bytes/2?a=%20b"
+    dump
+    [ "$status" -eq 0 ]
+    listing "$dir"
+    [ "$(listing "$dir" | head -3)" = "$(printf '%s\n' \
+        "000000-127.0.0.1-$PORT-bytes-5-x-1-y-z" \
+        "000001-127.0.0.1-$PORT-bytes-6-v-a.b.c" \
+        "000002-127.0.0.1-$PORT-bytes-4-__ok._")" ]
+    [ "$(cat "$dir/000001-127.0.0.1-$PORT-bytes-6-v-a.b.c")" = "xxxxxx" ]
+    # a percent escape: the contract does not say whether it is decoded first
+    local last
+    last="$(listing "$dir" | tail -1)"
+    [[ "$last" == "000003-127.0.0.1-$PORT-bytes-2-a-b" ||
+        "$last" == "000003-127.0.0.1-$PORT-bytes-2-a-20b" ]]
+}
+
+@test "hostile URLs cannot escape DIR, make hidden files or overlong names" {
+    local dir="$BATS_TEST_TMPDIR/hostile" long
+    long="$(head -c 600 /dev/zero | tr '\0' a)"
+    run --separate-stderr afetch --json -o "$dir" \
+        "$BASE/bytes/3?/../../../../escaped" \
+        "$BASE/bytes/3?%2F..%2F..%2Fescaped2" \
+        "$BASE/bytes/3?$long" \
+        "$BASE/bytes/3?.hidden"
+    dump
+    [ "$status" -eq 0 ]
+    listing "$dir"
+    [ "$(listing "$dir" | wc -l)" -eq 4 ]
+    # nothing landed outside DIR
+    [ -z "$(find "$BATS_TEST_TMPDIR" -name '*escaped*' -not -path "$dir/*")" ]
+    local f
+    while read -r f; do
+        [ "${#f}" -le 200 ]
+        [[ "$f" != .* ]]
+        [[ "$f" =~ ^[0-9]{6}-127\.0\.0\.1-$PORT-bytes-3 ]]
+        [[ "$f" =~ ^[A-Za-z0-9._-]+$ ]]
+        [[ "$f" != *..* ]]
+        [ "$(cat "$dir/$f")" = "xxx" ]
+    done < <(listing "$dir")
+    echo "$output" | jqt --arg d "$dir/" 'all(.results[]; .path | startswith($d)
+        and (ltrimstr($d) | contains("/") | not))'
+}
+
+@test "failed transfers leave nothing in DIR, not even temp files" {
+    local dir="$BATS_TEST_TMPDIR/fails" port
+    port="$(closed_port)"
+    run --separate-stderr afetch --json -o "$dir" --max-size 4k \
+        "$BASE/status/404" \
+        "http://127.0.0.1:$port/" \
+        "$BASE/reset-mid-body" \
+        "$BASE/short-body" \
+        "$BASE/bytes/5000" \
+        "$BASE/close" \
+        "$BASE/bytes/8"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '[.results[].ok] == [false, false, false, false, false, false, true]'
+    echo "$output" | jqt '.results[4].error.code == "too-large"'
+    echo "$output" | jqt 'all(.results[0:6][]; .path == null) and .results[6].path != null'
+    listing "$dir"
+    [ "$(listing "$dir")" = "000006-127.0.0.1-$PORT-bytes-8" ]
+}
+
+@test "a timed-out transfer leaves nothing in DIR" {
+    local dir="$BATS_TEST_TMPDIR/slow"
+    run --separate-stderr afetch --json -o "$dir" -t 2 "$BASE/drip/20"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '.results[0].error.code == "timeout" and .results[0].path == null'
+    [ -z "$(ls -A "$dir" 2>/dev/null)" ]
+}
+
+@test "an existing file is not overwritten: error exists; --overwrite replaces it" {
+    local dir="$BATS_TEST_TMPDIR/exist" n
+    n="000000-127.0.0.1-$PORT-bytes-12"
+    mkdir -p "$dir"
+    echo "old content" >"$dir/$n"
+    run --separate-stderr afetch --json -o "$dir" "$BASE/bytes/12" "$BASE/bytes/2"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '.results[0].ok == false and .results[0].error.code == "exists"'
+    echo "$output" | jqt '.results[1].ok == true'
+    [ "$(cat "$dir/$n")" = "old content" ]
+    listing "$dir"
+    [ "$(listing "$dir" | wc -l)" -eq 2 ]
+    run --separate-stderr afetch --json -o "$dir" --overwrite "$BASE/bytes/12" "$BASE/bytes/2"
+    dump
+    [ "$status" -eq 0 ]
+    [ "$(cat "$dir/$n")" = "$(xs 12)" ]
+    echo "$output" | jqt --arg p "$dir/$n" '.results[0].ok == true and .results[0].path == $p'
+    [ "$(listing "$dir" | wc -l)" -eq 2 ]
+}
+
+@test "an existing file with a failing URL keeps its content" {
+    local dir="$BATS_TEST_TMPDIR/exist2" n
+    n="000000-127.0.0.1-$PORT-short-body"
+    mkdir -p "$dir"
+    echo "keep me" >"$dir/$n"
+    run --separate-stderr afetch --json -o "$dir" --overwrite "$BASE/short-body"
+    dump
+    [ "$status" -eq 1 ]
+    [ "$(cat "$dir/$n")" = "keep me" ]
+    [ "$(listing "$dir")" = "$n" ]
+}
+
+@test "the name comes from the URL as given, not from a redirect" {
+    local dir="$BATS_TEST_TMPDIR/redir"
+    run --separate-stderr afetch --json -o "$dir" "$BASE/redirect/1"
+    dump
+    [ "$status" -eq 0 ]
+    [ "$(listing "$dir")" = "000000-127.0.0.1-$PORT-redirect-1" ]
+    [ "$(cat "$dir/000000-127.0.0.1-$PORT-redirect-1")" = "done" ]
+}
+
+@test "Content-Disposition never picks the file name" {
+    local dir="$BATS_TEST_TMPDIR/cd"
+    run --separate-stderr afetch --json -o "$dir" \
+        "$BASE/content-disposition?name=..%2F..%2Fcd-evil" "$BASE/content-disposition?name=.bashrc"
+    dump
+    [ "$status" -eq 0 ]
+    listing "$dir"
+    [ "$(listing "$dir" | wc -l)" -eq 2 ]
+    listing "$dir" | head -1 | grep -q "^000000-127.0.0.1-$PORT-content-disposition-name-"
+    listing "$dir" | tail -1 | grep -q "^000001-127.0.0.1-$PORT-content-disposition-name-.bashrc$"
+    [ ! -e "$dir/.bashrc" ]
+    [ -z "$(find "$BATS_TEST_TMPDIR" -name 'cd-evil*')" ]
+    [ "$(cat "$dir/$(listing "$dir" | head -1)")" = "cd" ]
+}
+
+@test "a symlink in the way is never written through" {
+    local dir="$BATS_TEST_TMPDIR/sym" victim="$BATS_TEST_TMPDIR/victim" n
+    n="000000-127.0.0.1-$PORT-bytes-9"
+    mkdir -p "$dir"
+    echo "victim" >"$victim"
+    ln -s "$victim" "$dir/$n"
+    run --separate-stderr afetch --json -o "$dir" "$BASE/bytes/9"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '.results[0].error.code == "exists"'
+    [ "$(cat "$victim")" = "victim" ]
+    run --separate-stderr afetch --json -o "$dir" --overwrite "$BASE/bytes/9"
+    dump
+    [ "$status" -eq 0 ]
+    # the link itself was replaced by the body; its target is untouched
+    [ "$(cat "$victim")" = "victim" ]
+    [ ! -L "$dir/$n" ]
+    [ "$(cat "$dir/$n")" = "$(xs 9)" ]
+}
+
+@test "DIR that is a regular file: every URL gets write, the run goes on" {
+    local notdir="$BATS_TEST_TMPDIR/plain-file"
+    echo "i am a file" >"$notdir"
+    run --separate-stderr afetch --json -o "$notdir" "$BASE/bytes/3" "$BASE/bytes/4"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 2
+        and all(.results[]; .ok == false and .error.code == "write" and .path == null)'
+    [ "$(cat "$notdir")" = "i am a file" ]
+}
+
+@test "DIR that cannot be created (under /proc): every URL gets write" {
+    run --separate-stderr afetch --json -o "/proc/afetch-test-$$" "$BASE/bytes/3" "$BASE/bytes/4"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 2
+        and all(.results[]; .ok == false and .error.code == "write")'
+}
+
+@test "-o in --sync mode saves the same files" {
+    local dir="$BATS_TEST_TMPDIR/sync"
+    run --separate-stderr afetch --json --sync -o "$dir" "$BASE/bytes/10" "$BASE/status/404" "$BASE/"
+    dump
+    [ "$status" -eq 1 ]
+    [ "$(listing "$dir")" = "$(printf '%s\n' "000000-127.0.0.1-$PORT-bytes-10" \
+        "000002-127.0.0.1-$PORT-index.html")" ]
+    echo "$output" | jqt '.results[1].path == null and .results[0].path != null'
+}
+
+@test "-o with --jsonl reports path on each line" {
+    local dir="$BATS_TEST_TMPDIR/jl"
+    run --separate-stderr afetch --jsonl -o "$dir" "$BASE/bytes/1" "$BASE/bytes/2"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt -s --arg d "$dir" --arg p "$PORT" \
+        '[.[].path] == ["\($d)/000000-127.0.0.1-\($p)-bytes-1", "\($d)/000001-127.0.0.1-\($p)-bytes-2"]'
+}
+
+@test "many files with -j 20: every body saved with the right content" {
+    local dir="$BATS_TEST_TMPDIR/many" list="$BATS_TEST_TMPDIR/many.txt" i
+    for i in $(seq 0 99); do
+        echo "$BASE/bytes/$((i * 37))"
+    done >"$list"
+    run --separate-stderr afetch --json -j 20 -o "$dir" "$list"
+    [ "$status" -eq 0 ] || { dump; false; }
+    [ "$(listing "$dir" | wc -l)" -eq 100 ]
+    for i in 0 1 50 99; do
+        local f
+        f="$(printf '%06d' "$i")-127.0.0.1-$PORT-bytes-$((i * 37))"
+        [ "$(stat -c %s "$dir/$f")" -eq $((i * 37)) ]
+    done
+}
+
+# ------------------------------------------------------------------------- --hash
+
+@test "--hash gives the SHA-256 of the body as lowercase hex" {
+    run --separate-stderr afetch --json --hash "$BASE/bytes/1000" "$BASE/bytes/3000000" "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    local h0 h1 h2
+    h0="$(xs 1000 | sha256_of -)"
+    h1="$(xs 3000000 | sha256_of -)"
+    h2="$(printf 'ok\n' | sha256_of -)"
+    echo "$output" | jqt --arg a "$h0" --arg b "$h1" --arg c "$h2" \
+        '[.results[].sha256] == [$a, $b, $c]'
+    echo "$output" | jqt 'all(.results[]; .sha256 | test("^[0-9a-f]{64}$"))'
+}
+
+@test "--hash matches the saved file and is null without --hash" {
+    local dir="$BATS_TEST_TMPDIR/h"
+    run --separate-stderr afetch --json --hash -o "$dir" "$BASE/html"
+    dump
+    [ "$status" -eq 0 ]
+    local f
+    f="$(echo "$output" | jq -r '.results[0].path')"
+    [ -f "$f" ]
+    echo "$output" | jqt --arg h "$(sha256_of "$f")" '.results[0].sha256 == $h'
+    run --separate-stderr afetch --json -o "$BATS_TEST_TMPDIR/h2" "$BASE/html"
+    dump
+    echo "$output" | jqt '.results[0].sha256 == null'
+}
+
+@test "--hash hashes the decoded body with --compressed, the raw one without" {
+    local raw decoded
+    raw="$(server_body "$BASE/gzip-small" | sha256_of -)"
+    decoded="$(for i in $(seq 100); do echo "hello world"; done | sha256_of -)"
+    run --separate-stderr afetch --json --hash "$BASE/gzip-small"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt --arg h "$raw" '.results[0].sha256 == $h'
+    run --separate-stderr afetch --json --hash --compressed "$BASE/gzip-small"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt --arg h "$decoded" '.results[0].sha256 == $h'
+}
+
+@test "--hash in --sync mode gives the same digests" {
+    run --separate-stderr afetch --json --hash --sync "$BASE/bytes/777" "$BASE/html"
+    dump
+    [ "$status" -eq 0 ]
+    local s="$output"
+    run --separate-stderr afetch --json --hash "$BASE/bytes/777" "$BASE/html"
+    dump
+    [ "$(echo "$s" | jq -c '[.results[].sha256]')" = "$(echo "$output" | jq -c '[.results[].sha256]')" ]
+    echo "$s" | jqt --arg h "$(xs 777 | sha256_of -)" '.results[0].sha256 == $h'
+}
