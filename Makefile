@@ -11,9 +11,9 @@ CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
 # Debian's libev ships no .pc file; fall back to plain -lev.
 PKG_CFLAGS = $(shell pkg-config --cflags libcurl libcjson libcrypto libidn2)
 PKG_LIBS   = $(shell pkg-config --libs libcurl libcjson libcrypto libidn2) \
-             $(shell pkg-config --libs libev 2>/dev/null || echo -lev) -lm
+             $(shell pkg-config --libs libev 2>/dev/null || echo -lev) -lm -pthread
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Ilib
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -Ilib
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRC  := $(wildcard lib/*.c)
@@ -49,7 +49,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libafetch.a
 SAN := $(BUILD)/asan
 $(SAN)/obj/%.o: %.c lib/*.h Makefile
 	@mkdir -p $(dir $@)
-	$(SAN_CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -Ilib -c $< -o $@
+	$(SAN_CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -pthread -Ilib -c $< -o $@
 
 $(SAN)/libafetch.a: $(call objs,$(SAN),$(LIB_SRC))
 	ar rcs $@ $^
@@ -60,6 +60,13 @@ $(SAN)/afetch: $(call objs,$(SAN),$(CMD_SRC)) $(SAN)/libafetch.a
 $(SAN)/tests/%: $(SAN)/obj/tests/unit/%.o $(SAN)/libafetch.a
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(SAN_FLAGS) $^ $(PKG_LIBS) -o $@
+
+# ---- ThreadSanitizer build, for the --threads runner ----
+TSAN := $(BUILD)/tsan
+$(TSAN)/afetch: $(LIB_SRC) $(CMD_SRC) lib/*.h Makefile
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CSTD) $(WARN) -O1 -g -fsanitize=thread $(PKG_CFLAGS) -pthread -Ilib \
+		$(LIB_SRC) $(CMD_SRC) $(PKG_LIBS) -o $@
 
 UNIT_BINS := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 
@@ -81,7 +88,7 @@ test-deps:
 test: test-deps
 	@$(MAKE) --no-print-directory check
 
-check: all fuzz-build $(SAN)/afetch $(BUILD)/examples/gather $(SAN)/examples/gather $(addprefix $(BUILD)/tests/,$(UNIT_BINS)) $(addprefix $(SAN)/tests/,$(UNIT_BINS))
+check: all fuzz-build $(SAN)/afetch $(TSAN)/afetch $(BUILD)/examples/gather $(SAN)/examples/gather $(addprefix $(BUILD)/tests/,$(UNIT_BINS)) $(addprefix $(SAN)/tests/,$(UNIT_BINS))
 	@scripts/run-tests.sh
 
 demo: deps

@@ -187,6 +187,12 @@ int afetch_run_stream(afetch_loop *loop, const afetch_stream *stream, afetch_sum
 int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
                     afetch_summary *summary);
 
+/* The executor baseline (asyncio's run_in_executor): threads workers, each doing blocking
+ * transfers on its own easy handle; the same results, in the same order. Returns 0, or -1 when
+ * out of memory or no thread could start. */
+int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetch_stream *stream,
+                       afetch_summary *summary);
+
 /* Async-signal-safe: wakes the loop so that it looks at opts->stop at once. */
 void afetch_loop_wake(afetch_loop *loop);
 
@@ -232,8 +238,16 @@ typedef enum afetch_format {
 } afetch_format;
 
 /* The elapsed times of --compare. */
+typedef struct afetch_mode_stats {
+    const char *mode; /* "sync", "threads" or "async" */
+    double elapsed;   /* wall seconds */
+    double cpu;       /* user + system seconds of the whole process during the run */
+    size_t urls;
+} afetch_mode_stats;
+
 typedef struct afetch_compare {
-    double sync_elapsed, async_elapsed;
+    afetch_mode_stats modes[3]; /* in the order they ran; speedups are against the first */
+    size_t count;
 } afetch_compare;
 
 typedef struct afetch_output afetch_output;

@@ -443,11 +443,7 @@ size_t afetch_gather(afetch_loop *L, afetch_future *const *futures, size_t n,
 static void deliver_to_stream(void *arg, afetch_future *f)
 {
     afetch_loop *L = arg;
-    struct stream_run *run = L->stream;
-    const afetch_result *r = &f->result;
-    summary_count(run->summary, r);
-    run->stream->deliver(run->stream->deliver_arg, r);
-    task_free((struct task *)f);
+    task_deliver((struct task *)f, L->stream->stream, L->stream->summary);
 }
 
 static void stop_reading(afetch_loop *L)

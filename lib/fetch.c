@@ -55,7 +55,7 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 {
     (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
     const struct fetch_io *io = arg;
-    return *io->stop ? 1 : 0;
+    return (io->stop && *io->stop) || (io->abort && atomic_load(io->abort)) ? 1 : 0;
 }
 
 /* Not globally routable IPv4: this network, private, shared (CGNAT), loopback, link-local,
@@ -282,7 +282,7 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
         SET(CURLOPT_CAINFO, opts->cacert);
     SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     SET(CURLOPT_OPENSOCKETDATA, io);
-    if (io->stop) {
+    if (io->stop || io->abort) {
         SET(CURLOPT_NOPROGRESS, 0L);
         SET(CURLOPT_XFERINFOFUNCTION, on_progress);
         SET(CURLOPT_XFERINFODATA, io);

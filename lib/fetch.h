@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <stdatomic.h>
 
 /* Per-transfer state the callbacks write into; reused from transfer to transfer. */
 struct fetch_io {
@@ -22,7 +23,8 @@ struct fetch_io {
     bool fresh_connect; /* set by the owner: no connection can be idle, skip looking for one */
     struct save save;
     EVP_MD_CTX *sha;                   /* while hashing; kept for the next transfer */
-    const volatile sig_atomic_t *stop; /* sync runs: abort the blocking transfer when set */
+    const volatile sig_atomic_t *stop;  /* blocking runs: abort the transfer when set ... */
+    const atomic_int *abort;            /* ... or when this is set, from another thread */
     char errbuf[CURL_ERROR_SIZE];
 };
 

@@ -213,19 +213,28 @@ static cJSON *summary_json(const afetch_summary *s)
     return o;
 }
 
-static double speedup(const afetch_compare *c)
+static double speedup_over(const afetch_mode_stats *base, const afetch_mode_stats *m)
 {
-    return c->async_elapsed > 0 ? c->sync_elapsed / c->async_elapsed : 0;
+    return m->elapsed > 0 ? round(base->elapsed / m->elapsed * 100) / 100 : 0;
 }
 
+/* {"sync": {"elapsed", "cpu", "speedup"}, ..., "speedup": the last mode's over the first} */
 static cJSON *compare_json(const afetch_compare *c)
 {
-    cJSON *o = cJSON_CreateObject(), *sync = cJSON_CreateObject(), *async = cJSON_CreateObject();
-    cJSON_AddItemToObject(sync, "elapsed", json_seconds(c->sync_elapsed));
-    cJSON_AddItemToObject(async, "elapsed", json_seconds(c->async_elapsed));
-    cJSON_AddItemToObject(o, "sync", sync);
-    cJSON_AddItemToObject(o, "async", async);
-    cJSON_AddItemToObject(o, "speedup", cJSON_CreateNumber(round(speedup(c) * 100) / 100));
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0; i < c->count; i++) {
+        const afetch_mode_stats *m = &c->modes[i];
+        cJSON *entry = cJSON_CreateObject();
+        cJSON_AddItemToObject(entry, "elapsed", json_seconds(m->elapsed));
+        cJSON_AddItemToObject(entry, "cpu", json_seconds(m->cpu));
+        cJSON_AddItemToObject(entry, "speedup",
+                              cJSON_CreateNumber(speedup_over(&c->modes[0], m)));
+        cJSON_AddItemToObject(o, m->mode, entry);
+    }
+    if (c->count > 0)
+        cJSON_AddItemToObject(
+            o, "speedup",
+            cJSON_CreateNumber(speedup_over(&c->modes[0], &c->modes[c->count - 1])));
     return o;
 }
 

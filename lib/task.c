@@ -127,6 +127,13 @@ void summary_count(afetch_summary *summary, const afetch_result *r)
     summary->bytes += r->bytes;
 }
 
+void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *summary)
+{
+    summary_count(summary, &t->future.result);
+    stream->deliver(stream->deliver_arg, &t->future.result);
+    task_free(t);
+}
+
 double clock_seconds(void)
 {
     struct timespec ts;

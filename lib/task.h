@@ -22,6 +22,7 @@ struct task {
     char *result_strings;       /* owned; what the result's strings point into */
     const char *method;         /* the request's own, or NULL */
     char *ascii_url;            /* owned: the URL with an IDN host in punycode, or NULL */
+    bool cut_short;             /* a worker thread stopped it before its result was final */
     char strings[];             /* url, label, method */
 };
 
@@ -61,6 +62,8 @@ void task_abandon(struct task *t);
 
 /* Adds r to the run's totals. */
 void summary_count(afetch_summary *summary, const afetch_result *r);
+/* Counts t's settled result, hands it to the stream's deliver callback, and frees t. */
+void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *summary);
 /* A monotonic clock, seconds. */
 double clock_seconds(void);
 

@@ -48,6 +48,8 @@ suite unit-asan units build/asan
 suite integration bats --tap tests/integration
 AFETCH=$PWD/build/asan/afetch GATHER=$PWD/build/asan/examples/gather suite integration-asan bats --tap tests/integration
 AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap tests/integration
+TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
+    suite threads-tsan bats --tap tests/integration/threads.bats tests/integration/basic.bats
 suite fuzz make --no-print-directory -s fuzz
 
 echo "$passed passed, $failed failed"

@@ -48,11 +48,17 @@ static void install_signal_handlers(void)
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 }
-enum mode { MODE_ASYNC, MODE_SYNC, MODE_COMPARE };
+/* How a run fetches: one event loop, one URL at a time, or a pool of blocking threads. */
+enum runner { RUN_ASYNC, RUN_SYNC, RUN_THREADS };
+static const char *const runner_names[] = {"async", "sync", "threads"};
 
 struct cli {
     afetch_options opts;
-    enum mode mode;
+    enum runner runner;
+    bool compare;                /* run each of compared, show the last one's results */
+    enum runner compared[3];
+    size_t compared_count;
+    unsigned threads;            /* --threads N; 0: not given */
     afetch_format format;
     bool as_completed, fail_fast, quiet;
     const char *protocols; /* --proto, checked once the input exists */
@@ -78,6 +84,7 @@ enum long_only {
     OPT_HTTP2_PRIOR_KNOWLEDGE,
     OPT_SHARD,
     OPT_PER_HOST,
+    OPT_THREADS,
     OPT_COMPARE,
     OPT_JSON,
     OPT_JSONL,
@@ -91,7 +98,8 @@ enum long_only {
 static const struct option long_options[] = {
     {"parallel", required_argument, NULL, 'j'},
     {"sync", no_argument, NULL, OPT_SYNC},
-    {"compare", no_argument, NULL, OPT_COMPARE},
+    {"compare", optional_argument, NULL, OPT_COMPARE},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"json", no_argument, NULL, OPT_JSON},
     {"jsonl", no_argument, NULL, OPT_JSONL},
     {"as-completed", no_argument, NULL, OPT_AS_COMPLETED},
@@ -138,7 +146,10 @@ static void usage(FILE *out)
           "\n"
           "Modes:\n"
           "      --sync               one URL after another (the sequential baseline)\n"
-          "      --compare            run --sync, then the concurrent run; print the speedup\n"
+          "      --threads N          N threads doing blocking transfers (the executor way)\n"
+          "      --compare[=LIST]     run each mode of LIST (default sync,threads,async) on the\n"
+          "                           same list; print their times and speedups, and the last\n"
+          "                           mode's results\n"
           "  -j, --parallel N         transfers in flight at most (default 50)\n"
           "      --rate N             start at most N transfers a second (also with -j)\n"
           "      --per-host N         transfers in flight to one host at most\n"
@@ -239,6 +250,29 @@ static bool valid_header(const char *h)
 {
     const char *colon = strchr(h, ':');
     return colon && colon != h && !strpbrk(h, "\r\n");
+}
+
+/* --compare=LIST: modes from sync, threads, async, each at most once, run in the order given. */
+static int parse_compare_list(struct cli *c, const char *list)
+{
+    c->compared_count = 0;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        size_t found = 3;
+        for (size_t i = 0; i < 3; i++)
+            if (strlen(runner_names[i]) == n && strncmp(runner_names[i], p, n) == 0)
+                found = i;
+        for (size_t i = 0; found < 3 && i < c->compared_count; i++)
+            if (c->compared[i] == (enum runner)found)
+                found = 3;
+        if (found == 3 || c->compared_count == 3)
+            return usage_error("--compare", "expects modes from sync,threads,async, each once");
+        c->compared[c->compared_count++] = (enum runner)found;
+        p += n + (p[n] == ',');
+    }
+    if (c->compared_count < 2)
+        return usage_error("--compare", "needs two modes or more");
+    return -1;
 }
 
 /* Handles one option; returns -1 to go on, or an exit code. */
@@ -364,13 +398,16 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         return -1;
     }
     case OPT_SYNC:
-    case OPT_COMPARE: {
-        enum mode mode = opt == OPT_SYNC ? MODE_SYNC : MODE_COMPARE;
-        if (c->mode != MODE_ASYNC && c->mode != mode)
-            return usage_error("--sync and --compare", "choose one");
-        c->mode = mode;
+        c->runner = RUN_SYNC;
         return -1;
-    }
+    case OPT_THREADS:
+        if (!parse_whole(arg, 1, 1024, &whole))
+            return usage_error("--threads", "expects a whole number from 1 to 1024");
+        c->threads = (unsigned)whole;
+        return -1;
+    case OPT_COMPARE:
+        c->compare = true;
+        return parse_compare_list(c, arg ? arg : "sync,threads,async");
     case OPT_JSON:
     case OPT_JSONL: {
         afetch_format format = opt == OPT_JSON ? AFETCH_FORMAT_JSON : AFETCH_FORMAT_JSONL;
@@ -421,6 +458,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
         if (code >= 0)
             return code;
     }
+    if (c->runner == RUN_SYNC && (c->threads || c->compare))
+        return usage_error("--sync", "goes with neither --threads nor --compare");
+    if (c->threads && !c->compare)
+        c->runner = RUN_THREADS;
     if (c->as_completed && c->format == AFETCH_FORMAT_TABLE)
         return usage_error("--as-completed", "goes with --json or --jsonl, whose results carry "
                                              "their index");
@@ -589,8 +630,16 @@ static void run_deliver(void *arg, const afetch_result *r)
     }
 }
 
-/* Runs once, concurrently or not; -1 when out of memory. */
-static int run_once(const struct cli *c, struct run *run, bool concurrent, afetch_summary *s)
+/* The threads of a threads run: --threads N, else as many as the window, at most 64. */
+static unsigned thread_count(const struct cli *c)
+{
+    if (c->threads)
+        return c->threads;
+    return c->opts.parallel < 64 ? c->opts.parallel : 64;
+}
+
+/* Runs once with runner; -1 when out of memory. */
+static int run_once(const struct cli *c, struct run *run, enum runner runner, afetch_summary *s)
 {
     afetch_stream stream = {.next = run_next,
                             .next_arg = run,
@@ -598,8 +647,10 @@ static int run_once(const struct cli *c, struct run *run, bool concurrent, afetc
                             .deliver_arg = run,
                             .mode = c->fail_fast ? AFETCH_FAIL_FAST : AFETCH_RETURN_ERRORS,
                             .as_completed = c->as_completed};
-    if (!concurrent)
+    if (runner == RUN_SYNC)
         return afetch_run_sync(&c->opts, &stream, s);
+    if (runner == RUN_THREADS)
+        return afetch_run_threads(&c->opts, thread_count(c), &stream, s);
     run->loop = afetch_loop_new(&c->opts);
     if (!run->loop)
         return -1;
@@ -611,8 +662,17 @@ static int run_once(const struct cli *c, struct run *run, bool concurrent, afetc
     return rc;
 }
 
-/* --compare: the list is read once into memory, run sequentially (results counted, not shown),
- * then concurrently (results shown). */
+/* CPU seconds (user + system) of the whole process so far, all threads. */
+static double cpu_seconds(void)
+{
+    struct rusage use;
+    getrusage(RUSAGE_SELF, &use);
+    return (double)use.ru_utime.tv_sec + (double)use.ru_utime.tv_usec / 1e6 +
+           (double)use.ru_stime.tv_sec + (double)use.ru_stime.tv_usec / 1e6;
+}
+
+/* --compare: the list is read once into memory, then run in each mode on fresh connections.
+ * Only the last mode's results are printed; the others are counted. */
 static int run_compare(const struct cli *c, afetch_input *in, afetch_output *out, afetch_summary *s,
                        afetch_compare *cmp)
 {
@@ -621,31 +681,50 @@ static int run_compare(const struct cli *c, afetch_input *in, afetch_output *out
     int rc = 0;
     while (rc == 0 && afetch_input_next(in, &req))
         rc = record_one(&rec, &req);
-    afetch_output *counted = afetch_output_new(stdout, AFETCH_FORMAT_NONE, "sync");
-    if (rc == 0 && counted) {
-        afetch_summary sync;
-        struct run first = {.next = replay_next, .next_arg = &rec, .in = in, .out = counted};
-        rc = run_once(c, &first, false, &sync);
-        print_summary("sync", &sync);
+    afetch_output *counted = afetch_output_new(stdout, AFETCH_FORMAT_NONE, "compare");
+    *cmp = (afetch_compare){0};
+    for (size_t i = 0; rc == 0 && counted && i < c->compared_count && !interrupted; i++) {
+        enum runner runner = c->compared[i];
+        bool last = i + 1 == c->compared_count;
+        struct run run = {.next = replay_next, .next_arg = &rec, .in = in,
+                          .out = last ? out : counted};
         rec.next = 0;
-        struct run second = {.next = replay_next, .next_arg = &rec, .in = in, .out = out};
-        if (rc == 0)
-            rc = run_once(c, &second, true, s);
-        *cmp = (afetch_compare){.sync_elapsed = sync.elapsed, .async_elapsed = s->elapsed};
+        double cpu = cpu_seconds();
+        rc = run_once(c, &run, runner, s);
+        cmp->modes[cmp->count++] = (afetch_mode_stats){.mode = runner_names[runner],
+                                                       .elapsed = s->elapsed,
+                                                       .cpu = cpu_seconds() - cpu,
+                                                       .urls = s->urls};
+        if (!last)
+            print_summary(runner_names[runner], s);
     }
     afetch_output_free(counted);
     recording_free(&rec);
     return counted ? rc : -1;
 }
 
-static const char *mode_name(enum mode mode)
+/* The comparison for people, on standard error. */
+static void print_compare(const afetch_compare *cmp)
 {
-    return mode == MODE_SYNC ? "sync" : mode == MODE_COMPARE ? "compare" : "async";
+    fprintf(stderr, "%-8s %10s %10s %9s %8s\n", "mode", "elapsed", "req/s", "cpu", "speedup");
+    for (size_t i = 0; i < cmp->count; i++) {
+        const afetch_mode_stats *m = &cmp->modes[i];
+        double rate = m->elapsed > 0 ? (double)m->urls / m->elapsed : 0;
+        double speedup = m->elapsed > 0 ? cmp->modes[0].elapsed / m->elapsed : 0;
+        fprintf(stderr, "%-8s %8.2f s %10.1f %7.2f s %7.1f×\n", m->mode, m->elapsed, rate,
+                m->cpu, speedup);
+    }
+    for (size_t i = 0; i < cmp->count; i++)
+        fprintf(stderr, "%s %.2f s · ", cmp->modes[i].mode, cmp->modes[i].elapsed);
+    const afetch_mode_stats *last = &cmp->modes[cmp->count - 1];
+    fprintf(stderr, "speedup %.1f×\n",
+            last->elapsed > 0 ? cmp->modes[0].elapsed / last->elapsed : 0);
 }
 
 static int run_and_report(const struct cli *c, afetch_input *in)
 {
-    afetch_output *out = afetch_output_new(stdout, c->format, mode_name(c->mode));
+    const char *mode = c->compare ? "compare" : runner_names[c->runner];
+    afetch_output *out = afetch_output_new(stdout, c->format, mode);
     if (!out) {
         fputs("afetch: out of memory\n", stderr);
         return EXIT_USAGE;
@@ -653,25 +732,24 @@ static int run_and_report(const struct cli *c, afetch_input *in)
     afetch_summary summary = {0};
     afetch_compare cmp = {0};
     int rc;
-    if (c->mode == MODE_COMPARE) {
+    if (c->compare) {
         rc = run_compare(c, in, out, &summary, &cmp);
     } else {
         struct run run = {.next = afetch_input_next, .next_arg = in, .in = in, .out = out};
-        rc = run_once(c, &run, c->mode == MODE_ASYNC, &summary);
+        rc = run_once(c, &run, c->runner, &summary);
     }
-    int written = afetch_output_finish(out, &summary, c->mode == MODE_COMPARE ? &cmp : NULL);
+    int written = afetch_output_finish(out, &summary, c->compare ? &cmp : NULL);
     int write_errno = errno;
     afetch_output_free(out);
     if (written != 0 && write_errno == EPIPE)
         return EXIT_OUTPUT_CLOSED; /* the reader went away: quietly */
-    print_summary(c->mode == MODE_SYNC ? "sync" : "async", &summary);
-    if (c->mode != MODE_SYNC && summary.parallel < c->opts.parallel && summary.urls > 0)
+    const char *last = c->compare && cmp.count ? cmp.modes[cmp.count - 1].mode : mode;
+    print_summary(last, &summary);
+    if (strcmp(last, "async") == 0 && summary.parallel < c->opts.parallel && summary.urls > 0)
         fprintf(stderr, "afetch: warning: out of file descriptors; ran with --parallel %u\n",
                 summary.parallel);
-    if (c->mode == MODE_COMPARE && !interrupted)
-        fprintf(stderr, "sync %.2f s · async %.2f s · speedup %.1f×\n", cmp.sync_elapsed,
-                cmp.async_elapsed,
-                cmp.async_elapsed > 0 ? cmp.sync_elapsed / cmp.async_elapsed : 0);
+    if (c->compare && cmp.count == c->compared_count)
+        print_compare(&cmp);
     if (written != 0) {
         fprintf(stderr, "afetch: standard output: %s\n", strerror(write_errno));
         return EXIT_USAGE;
@@ -695,7 +773,7 @@ static int run_and_report(const struct cli *c, afetch_input *in)
 int main(int argc, char **argv)
 {
     install_signal_handlers();
-    struct cli c = {.mode = MODE_ASYNC, .format = AFETCH_FORMAT_TABLE};
+    struct cli c = {.runner = RUN_ASYNC, .format = AFETCH_FORMAT_TABLE};
     c.headers = calloc((size_t)argc, sizeof *c.headers);
     if (!c.headers) {
         fputs("afetch: out of memory\n", stderr);
@@ -711,7 +789,7 @@ int main(int argc, char **argv)
         free(c.headers);
         return EXIT_USAGE;
     }
-    if (c.mode != MODE_SYNC)
+    if (c.runner != RUN_SYNC || c.compare)
         fit_parallel_to_fd_limit(&c);
     c.opts.stop = &interrupted;
     afetch_input *in = afetch_input_new();

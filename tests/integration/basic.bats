@@ -139,11 +139,20 @@ teardown_file() {
         and [.results[].url] == [range(0;4) | "\($b)/delay/200?c=\(.)"]
         and all(.results[]; .ok == true and .status == 200)'
     echo "$output" | jqt '.summary.urls == 4 and .summary.ok == 4'
-    # both runs really happened: each URL was requested twice
+    echo "$output" | jqt '(.compare | keys) == ["async", "speedup", "sync", "threads"]
+        and all(.compare.sync, .compare.threads, .compare.async;
+                (.elapsed | type) == "number" and (.cpu | type) == "number" and .speedup > 0)'
+    # all three runs (sync, threads, async) really happened: each URL was requested three times
     local n
     n="$(jq -r 'select(.path | test("/delay/200\\?c=[0-3]$")) | .path' "$SERVER_LOG" | wc -l)"
     echo "requests seen: $n"
-    [ "$n" -eq 8 ]
+    [ "$n" -eq 12 ]
+    # a chosen subset runs only those modes, in that order
+    run --separate-stderr afetch --json --compare=sync,async "$list"
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '(.compare | keys) == ["async", "speedup", "sync"]'
+    run --separate-stderr afetch --compare=sync,bogus "$list"
+    [ "$status" -eq 2 ]
 }
 
 @test "404 exits 1 with error code http" {

@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# --threads: the executor baseline gives the same records, in the same order, as the loop.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() { start_server; }
+teardown_file() { stop_server; }
+
+@test "--threads: results in input order though they finish out of order" {
+    run --separate-stderr afetch --jsonl --threads 4 "$BASE/delay/600?t=0" "$BASE/delay/0?t=1" \
+        "$BASE/delay/300?t=2" "$BASE/status/404?t=3"
+    dump
+    [ "$status" -eq 1 ]
+    printf '%s\n' "${lines[@]}" | jqt -s '[.[].index] == [0, 1, 2, 3]'
+    printf '%s\n' "${lines[@]}" | jqt -s '[.[].ok] == [true, true, true, false]'
+    printf '%s\n' "${lines[@]}" | jqt -s '.[3].error.code == "http"'
+    [[ "$stderr" == "threads: 4 URLs, 3 ok, 1 failed"* ]]
+}
+
+@test "--threads N runs N at a time" {
+    run --separate-stderr afetch --json --threads 2 "$BASE/delay/400?n=0" "$BASE/delay/400?n=1" \
+        "$BASE/delay/400?n=2" "$BASE/delay/400?n=3"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.mode == "threads" and .summary.parallel == 2'
+    # two waves: the third and fourth start after the first two end
+    echo "$output" | jqt '[.results[].time.start] | sort | (.[1] < 0.3 and .[2] >= 0.35)'
+}
+
+@test "--threads gives the same url/ok/status/bytes/error per index as async" {
+    local list="$BATS_TEST_TMPDIR/mixed.txt" port
+    port="$(closed_port)"
+    write_list "$list" "$BASE/bytes/1000" "$BASE/status/500" "not a url" "http://127.0.0.1:$port/" \
+        "$BASE/redirect/2" "file:///etc/passwd" "$BASE/delay/100"
+    afetch --jsonl --threads 3 "$list" 2>/dev/null | jq -c '[.index, .url, .ok, .status, .bytes, .error.code]' >"$BATS_TEST_TMPDIR/threads" || true
+    afetch --jsonl "$list" 2>/dev/null | jq -c '[.index, .url, .ok, .status, .bytes, .error.code]' >"$BATS_TEST_TMPDIR/async" || true
+    diff "$BATS_TEST_TMPDIR/threads" "$BATS_TEST_TMPDIR/async"
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/async")" -eq 7 ]
+}
+
+@test "--threads --fail-fast: the first failure cancels the rest, every entry reported" {
+    local list="$BATS_TEST_TMPDIR/ff.txt"
+    { echo "$BASE/status/500"; seq 1 12 | sed "s|^|$BASE/delay/3000?ff=|"; } >"$list"
+    run --separate-stderr afetch --json --threads 2 --fail-fast "$list"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 13 and [.results[].index] == [range(0; 13)]'
+    echo "$output" | jqt '[.results[1:][] | .error.code] | all(. == "cancelled")'
+}
+
+@test "--threads with SIGINT: cancelled, valid JSON, exit 130" {
+    local list="$BATS_TEST_TMPDIR/int.txt" out="$BATS_TEST_TMPDIR/out.json" err="$BATS_TEST_TMPDIR/err"
+    seq 1 8 | sed "s|^|$BASE/delay/20000?ti=|" >"$list"
+    afetch_bg "$out" "$err" --json --threads 4 "$list"
+    sleep 1
+    kill -INT "$AFETCH_BG_PID"
+    wait_exit "$AFETCH_BG_PID" 20
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 130 ]
+    jqt '.mode == "threads" and (.results | length) >= 1' <"$out"
+    jqt 'all(.results[]; .error.code == "cancelled")' <"$out"
+}
+
+@test "--threads usage: a bad count and --sync with --threads are usage errors" {
+    run --separate-stderr afetch --threads 0 "$BASE/"
+    [ "$status" -eq 2 ]
+    run --separate-stderr afetch --sync --threads 2 "$BASE/"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"--sync"* ]]
+}
