@@ -48,6 +48,12 @@ typedef struct afetch_options {
     const char *output_dir; /* save successful bodies here; NULL: count them only */
     bool overwrite;         /* saving may replace an existing file */
     bool hash;              /* SHA-256 of each body into the result */
+    /* Diagnostics, one line at a time (no newline), from any thread of a run: with
+     * verbosity 1 each transfer's start and end, with 2 also the loop's socket and timer
+     * events and a warning when one callback ran longer than 100 ms. */
+    void (*log)(void *arg, const char *line);
+    void *log_arg;
+    unsigned verbosity;
     /* Set (by a signal handler, say) to stop a run: nothing new starts, what runs is
      * cancelled. A loop also needs afetch_loop_wake to notice at once. NULL: never. */
     const volatile sig_atomic_t *stop;
@@ -169,6 +175,14 @@ size_t afetch_gather(afetch_loop *loop, afetch_future *const *futures, size_t n,
 typedef bool afetch_next_fn(void *arg, afetch_request *req);
 typedef void afetch_deliver_fn(void *arg, const afetch_result *result);
 
+/* Where a run stands, for a progress display. */
+typedef struct afetch_progress {
+    size_t done, ok, failed; /* delivered so far */
+    size_t in_flight;        /* transfers running now */
+    int64_t bytes;
+    double elapsed;
+} afetch_progress;
+
 typedef struct afetch_stream {
     afetch_next_fn *next;
     void *next_arg;
@@ -176,6 +190,9 @@ typedef struct afetch_stream {
     void *deliver_arg;
     afetch_gather_mode mode; /* with FAIL_FAST, every request after the trip is "cancelled" */
     bool as_completed;       /* deliver as each finishes instead of in order */
+    /* If set: called after each delivery and about every 100 ms while transfers run. */
+    void (*progress)(void *arg, const afetch_progress *progress);
+    void *progress_arg;
 } afetch_stream;
 
 /* Runs the stream on the loop until every request has been delivered. Returns 0, or -1 when
@@ -262,6 +279,8 @@ void afetch_output_result(void *output, const afetch_result *result);
  * write failed at any point (errno tells why). */
 int afetch_output_finish(afetch_output *output, const afetch_summary *summary,
                          const afetch_compare *compare);
+/* Colours the table's status column (for a terminal; off by default). */
+void afetch_output_set_color(afetch_output *output, bool color);
 /* True once a write has failed, e.g. EPIPE when the reader went away. */
 bool afetch_output_failed(const afetch_output *output);
 

@@ -87,8 +87,10 @@ static void start(afetch_loop *L, struct task *t)
     bool started = task_prepare(t, slot, L->opts, L->headers) == 0;
     if (started) {
         task_list_append(&L->running, t);
-        if (loop_add(L->loop, slot->easy) == 0)
+        if (loop_add(L->loop, slot->easy) == 0) {
+            log_line(L->opts, 1, "start #%zu %s (try %u)", r->index, r->url, r->attempts);
             return;
+        }
         task_list_unlink(&L->running, t);
         task_abandon(t);
         task_forget_result(t);
@@ -239,6 +241,10 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     t->place = TASK_NEW;
     L->finished++;
     double delay = task_collect(t, rc, L->opts, &L->rng);
+    const afetch_result *r = &t->future.result;
+    log_line(L->opts, 1, "end #%zu %s: %s%s%.3f s%s", r->index, r->url,
+             r->ok ? "ok " : r->error_code, r->ok ? "" : " ", r->time.total,
+             delay >= 0 ? ", will try again" : "");
     give_back(L, slot);
     leave_host(L, t, true);
     if (fetch_starved(rc, &slot->io) && L->running.count > 0 && !L->stopping) {
@@ -308,6 +314,21 @@ static void on_alarm(void *arg)
     on_drained(L);
 }
 
+/* loop hook: time to tell a progress display where the run stands. */
+static void on_tick(void *arg)
+{
+    afetch_loop *L = arg;
+    if (L->stream)
+        report_progress(L->stream->stream, L->stream->summary, L->running.count, L->started);
+}
+
+/* loop hook: with verbosity 2, the loop's own events. */
+static void on_trace(void *arg, const char *line)
+{
+    afetch_loop *L = arg;
+    log_line(L->opts, 2, "loop: %s", line);
+}
+
 void afetch_loop_wake(afetch_loop *L)
 {
     loop_poke(L->loop);
@@ -337,8 +358,13 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
     L->rng = fetch_rng_seed(L);
     L->slots = calloc(L->slot_count, sizeof *L->slots);
     L->spare = calloc(L->slot_count, sizeof *L->spare);
-    struct loop_hooks hooks = {
-        .done = on_done, .drained = on_drained, .alarm = on_alarm, .poked = on_drained, .arg = L};
+    struct loop_hooks hooks = {.done = on_done,
+                               .drained = on_drained,
+                               .alarm = on_alarm,
+                               .poked = on_drained,
+                               .tick = on_tick,
+                               .trace = opts->verbosity >= 2 && opts->log ? on_trace : NULL,
+                               .arg = L};
     L->loop = loop_new(&hooks, (long)L->slot_count, (long)opts->per_host);
     if (opts->per_host > 0 && !(L->hosts = hosts_new()))
         goto fail;
@@ -444,6 +470,7 @@ static void deliver_to_stream(void *arg, afetch_future *f)
 {
     afetch_loop *L = arg;
     task_deliver((struct task *)f, L->stream->stream, L->stream->summary);
+    report_progress(L->stream->stream, L->stream->summary, L->running.count, L->started);
 }
 
 static void stop_reading(afetch_loop *L)
@@ -505,8 +532,11 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
     L->started = clock_seconds();
     notice_stop(L);
     pull(L);
+    if (stream->progress)
+        loop_tick(L->loop, 0.1);
     if (!stream_finished(&run))
         loop_run(L->loop);
+    loop_tick(L->loop, 0);
     summary->elapsed = clock_seconds() - L->started;
     summary->parallel = L->window;
     L->stream = NULL;

@@ -6,6 +6,8 @@
 #include "loop.h"
 
 #include <ev.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 struct loop {
@@ -14,11 +16,39 @@ struct loop {
     ev_timer timer; /* libcurl's single timeout */
     ev_timer alarm; /* the owner's single timer */
     ev_async poke;  /* wake-ups from signal handlers */
+    ev_timer ticker;
     struct loop_hooks hooks;
 };
 
 /* One watched socket: an ev_io whose data points at the loop, attached to libcurl's socket
  * with curl_multi_assign. */
+
+static void trace(struct loop *l, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static void trace(struct loop *l, const char *format, ...)
+{
+    if (!l->hooks.trace)
+        return;
+    char line[256];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(line, sizeof line, format, ap);
+    va_end(ap);
+    l->hooks.trace(l->hooks.arg, line);
+}
+
+/* With tracing: warns when one turn of the loop's work took longer than 100 ms, the asyncio
+ * debug mode's "slow callback" warning. */
+static void check_duration(struct loop *l, double began, const char *what)
+{
+    if (!l->hooks.trace)
+        return;
+    ev_now_update(l->ev);
+    double took = ev_now(l->ev) - began;
+    if (took > 0.1)
+        trace(l, "warning: %s took %.0f ms (more than 100 ms blocks every transfer)", what,
+              took * 1000);
+}
 
 static void drain(struct loop *l)
 {
@@ -43,8 +73,14 @@ static void on_io(struct ev_loop *ev, ev_io *io, int revents)
                  (revents & EV_ERROR ? CURL_CSELECT_ERR : 0);
     int running;
     struct loop *l = io->data; /* io may be freed inside socket_action */
-    curl_multi_socket_action(l->multi, io->fd, action, &running);
+    int fd = io->fd;
+    double began = l->hooks.trace ? ev_time() : 0;
+    if (l->hooks.trace)
+        trace(l, "socket %d ready:%s%s%s", fd, action & CURL_CSELECT_IN ? " in" : "",
+              action & CURL_CSELECT_OUT ? " out" : "", action & CURL_CSELECT_ERR ? " error" : "");
+    curl_multi_socket_action(l->multi, fd, action, &running);
     drain(l);
+    check_duration(l, began, "handling a socket event");
 }
 
 static void on_timer(struct ev_loop *ev, ev_timer *t, int revents)
@@ -53,8 +89,11 @@ static void on_timer(struct ev_loop *ev, ev_timer *t, int revents)
     (void)revents;
     struct loop *l = t->data;
     int running;
+    double began = l->hooks.trace ? ev_time() : 0;
+    trace(l, "timer fired");
     curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     drain(l);
+    check_duration(l, began, "handling libcurl's timer");
 }
 
 static void on_alarm(struct ev_loop *ev, ev_timer *t, int revents)
@@ -63,6 +102,14 @@ static void on_alarm(struct ev_loop *ev, ev_timer *t, int revents)
     (void)revents;
     struct loop *l = t->data;
     l->hooks.alarm(l->hooks.arg);
+}
+
+static void on_tick(struct ev_loop *ev, ev_timer *t, int revents)
+{
+    (void)ev;
+    (void)revents;
+    struct loop *l = t->data;
+    l->hooks.tick(l->hooks.arg);
 }
 
 static void on_poke(struct ev_loop *ev, ev_async *a, int revents)
@@ -79,6 +126,12 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
     (void)easy;
     struct loop *l = userp;
     ev_io *w = socketp;
+    if (l->hooks.trace)
+        trace(l, "socket %d: watch %s", (int)fd,
+              what == CURL_POLL_REMOVE  ? "none (removed)"
+              : what == CURL_POLL_INOUT ? "in and out"
+              : what == CURL_POLL_OUT   ? "out"
+                                        : "in");
     if (what == CURL_POLL_REMOVE) {
         if (w) {
             ev_io_stop(l->ev, w);
@@ -109,6 +162,7 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
     (void)multi;
     struct loop *l = userp;
     ev_timer_stop(l->ev, &l->timer);
+    trace(l, "timer: %ld ms", timeout_ms);
     if (timeout_ms >= 0) {
         ev_timer_set(&l->timer, (double)timeout_ms / 1000.0, 0.0);
         ev_timer_start(l->ev, &l->timer);
@@ -134,6 +188,8 @@ struct loop *loop_new(const struct loop_hooks *hooks, long max_connections, long
     l->timer.data = l;
     ev_timer_init(&l->alarm, on_alarm, 0.0, 0.0);
     l->alarm.data = l;
+    ev_init(&l->ticker, on_tick);
+    l->ticker.data = l;
     ev_async_init(&l->poke, on_poke);
     l->poke.data = l;
     ev_async_start(l->ev, &l->poke);
@@ -159,6 +215,7 @@ void loop_free(struct loop *l)
     if (l->ev) {
         ev_timer_stop(l->ev, &l->timer);
         ev_timer_stop(l->ev, &l->alarm);
+        loop_tick(l, 0);
         ev_ref(l->ev);
         ev_async_stop(l->ev, &l->poke);
         ev_loop_destroy(l->ev);
@@ -183,6 +240,19 @@ void loop_alarm(struct loop *l, double seconds)
         ev_now_update(l->ev); /* count from now, not from the start of this loop pass */
         ev_timer_set(&l->alarm, seconds, 0.0);
         ev_timer_start(l->ev, &l->alarm);
+    }
+}
+
+void loop_tick(struct loop *l, double interval)
+{
+    if (ev_is_active(&l->ticker)) {
+        ev_ref(l->ev);
+        ev_timer_stop(l->ev, &l->ticker);
+    }
+    if (interval > 0) {
+        ev_timer_set(&l->ticker, interval, interval);
+        ev_timer_start(l->ev, &l->ticker);
+        ev_unref(l->ev); /* a display alone keeps no run going */
     }
 }
 

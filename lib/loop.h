@@ -14,6 +14,9 @@ struct loop_hooks {
     void (*drained)(void *arg);
     void (*alarm)(void *arg); /* the time set with loop_alarm has come */
     void (*poked)(void *arg); /* someone called loop_poke */
+    void (*tick)(void *arg);  /* every interval given to loop_tick */
+    /* If set: socket and timer events, and callbacks slower than 100 ms, one line each. */
+    void (*trace)(void *arg, const char *line);
     void *arg;
 };
 
@@ -30,6 +33,8 @@ void loop_remove(struct loop *l, CURL *easy);
 /* Calls the alarm hook once, seconds from now (replacing an earlier alarm); a negative value
  * clears the alarm. */
 void loop_alarm(struct loop *l, double seconds);
+/* Calls the tick hook every interval seconds while the loop runs (0 stops it). */
+void loop_tick(struct loop *l, double interval);
 /* Async-signal-safe: makes the loop call the poked hook soon, from the loop. */
 void loop_poke(struct loop *l);
 

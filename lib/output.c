@@ -14,6 +14,7 @@ struct afetch_output {
     afetch_format format;
     const char *mode;
     size_t written; /* results so far */
+    bool color;
     bool failed;
     int error; /* errno of the first failed write */
 };
@@ -30,6 +31,11 @@ afetch_output *afetch_output_new(FILE *out, afetch_format format, const char *mo
 void afetch_output_free(afetch_output *o)
 {
     free(o);
+}
+
+void afetch_output_set_color(afetch_output *o, bool color)
+{
+    o->color = color;
 }
 
 bool afetch_output_failed(const afetch_output *o)
@@ -164,8 +170,14 @@ static void table_row(afetch_output *o, const afetch_result *r)
     char seconds[32] = "-";
     if (r->time.total >= 0)
         snprintf(seconds, sizeof seconds, "%.3f", r->time.total);
-    check(o, fprintf(o->out, "%6zu  %-18s %12lld %9s  ", r->index, status, (long long)r->bytes,
-                     seconds));
+    /* green ok, yellow a cancelled one, red every other failure */
+    const char *on = !o->color ? ""
+                     : r->ok   ? "\033[32m"
+                     : strcmp(r->error_code, AFETCH_E_CANCELLED) == 0 ? "\033[33m"
+                                                                      : "\033[31m";
+    const char *off = o->color ? "\033[0m" : "";
+    check(o, fprintf(o->out, "%6zu  %s%-18s%s %12lld %9s  ", r->index, on, status, off,
+                     (long long)r->bytes, seconds));
     check(o, put_escaped(o->out, r->url));
     if (r->label) {
         check(o, fputs(" (", o->out));

@@ -48,6 +48,7 @@ int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
         }
         tripped = tripped || (stream->mode == AFETCH_FAIL_FAST && !t->future.result.ok);
         task_deliver(t, stream, summary);
+        report_progress(stream, summary, 0, started);
         req = (afetch_request){0};
     }
     summary->elapsed = clock_seconds() - started;

@@ -1,6 +1,7 @@
 /* task.c — one request's life: copied in, prepared on a slot, finished into a result. */
 #include "task.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,32 @@ void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *s
     summary_count(summary, &t->future.result);
     stream->deliver(stream->deliver_arg, &t->future.result);
     task_free(t);
+}
+
+void report_progress(const afetch_stream *stream, const afetch_summary *summary,
+                     size_t in_flight, double started)
+{
+    if (!stream->progress)
+        return;
+    afetch_progress p = {.done = summary->urls,
+                         .ok = summary->ok,
+                         .failed = summary->failed,
+                         .in_flight = in_flight,
+                         .bytes = summary->bytes,
+                         .elapsed = clock_seconds() - started};
+    stream->progress(stream->progress_arg, &p);
+}
+
+void log_line(const afetch_options *opts, unsigned level, const char *format, ...)
+{
+    if (!opts->log || opts->verbosity < level)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(line, sizeof line, format, ap);
+    va_end(ap);
+    opts->log(opts->log_arg, line);
 }
 
 double clock_seconds(void)

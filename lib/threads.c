@@ -73,6 +73,7 @@ static void deliver(void *arg, afetch_future *f)
 {
     struct pool *p = arg;
     task_deliver((struct task *)f, p->stream, p->summary);
+    report_progress(p->stream, p->summary, p->in_flight, p->started);
 }
 
 /* Fail-fast or a stop: transfers under way abort, queued ones are cancelled here. */
@@ -218,8 +219,10 @@ int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetc
     summary->parallel = running;
     if (running == 0)
         p.out_of_memory = p.input_done = true;
-    for (feed(&p); !p.input_done || p.in_flight > 0; feed(&p))
+    for (feed(&p); !p.input_done || p.in_flight > 0; feed(&p)) {
         collect(&p);
+        report_progress(stream, summary, p.in_flight, p.started);
+    }
     stop_workers(&p, workers, running);
     summary->elapsed = clock_seconds() - p.started;
     gather_release(&p.gather);

@@ -48,7 +48,8 @@ struct panel {
     struct bar *bars; /* kept rows; once full, a max-heap on index */
     size_t kept, room;
     size_t urls, ok, failed, cancelled;
-    double end; /* the latest start + total of any result added, kept or not */
+    double end;     /* the latest start + total of any result added, kept or not */
+    double elapsed; /* of the run, from timeline_panel_elapsed; -1: unknown */
 };
 
 struct timeline {
@@ -164,8 +165,20 @@ int timeline_panel(struct timeline *t, const char *title)
     char *copy = safe_text(title ? title : "", TITLE_KEEP);
     if (!copy)
         return -1;
-    t->panels[t->count++] = (struct panel){.title = copy};
+    t->panels[t->count++] = (struct panel){.title = copy, .elapsed = -1};
     return 0;
+}
+
+void timeline_panel_elapsed(struct timeline *t, double elapsed)
+{
+    if (t->count > 0)
+        t->panels[t->count - 1].elapsed = known(elapsed);
+}
+
+/* How long the panel's run took: as measured if known, else until its last result ended. */
+static double panel_elapsed(const struct panel *p)
+{
+    return p->elapsed >= 0 ? p->elapsed : p->end;
 }
 
 static void count(struct panel *p, const afetch_result *r)
@@ -389,7 +402,7 @@ static void layout(const struct timeline *t, struct layout *L)
     size_t top_index = 0;
     for (size_t i = 0; i < t->count; i++) {
         const struct panel *p = &t->panels[i];
-        end = p->end > end ? p->end : end;
+        end = panel_elapsed(p) > end ? panel_elapsed(p) : end;
         for (size_t j = 0; j < p->kept; j++)
             top_index = p->bars[j].index > top_index ? p->bars[j].index : top_index;
         height += PANEL_HEAD + (double)(p->kept ? p->kept : 1) * ROW_H + PANEL_GAP;
@@ -541,12 +554,17 @@ static void write_phases(struct svg *s, const struct layout *L, const struct bar
 }
 
 /* The bar itself, as one group carrying the tooltip. Returns its right edge (at least 2 px
- * wide, so that a fast transfer on a long axis still shows). */
-static double write_bar(struct svg *s, const struct layout *L, const struct bar *b, double y)
+ * wide, so that a fast transfer on a long axis still shows). A transfer cancelled in flight has
+ * no total: it ran until the run stopped, at elapsed (if known). */
+static double write_bar(struct svg *s, const struct layout *L, const struct bar *b, double y,
+                        double elapsed)
 {
     double x0 = x_of(L, b->time.start), x1 = x0 + 2;
-    if (b->time.total >= 0 && x_of(L, b->time.start + b->time.total) > x1)
-        x1 = x_of(L, b->time.start + b->time.total);
+    double end = b->time.total >= 0         ? b->time.start + b->time.total
+                 : b->kind == BAR_CANCELLED ? elapsed
+                                            : -1;
+    if (end >= 0 && x_of(L, end) > x1)
+        x1 = x_of(L, end);
     put(s, "<g>");
     write_tooltip(s, b);
     if (b->kind == BAR_CANCELLED)
@@ -587,7 +605,8 @@ static void write_note(struct svg *s, const struct bar *b, double x0, double x1,
     put(s, "</text>\n");
 }
 
-static void write_row(struct svg *s, const struct layout *L, const struct bar *b, double y)
+static void write_row(struct svg *s, const struct layout *L, const struct bar *b, double y,
+                      double elapsed)
 {
     double base = y + 10.5;
     put(s, "<g data-index=\"%zu\"><text class=\"i\" x=\"%.1f\" y=\"%.1f\">%zu</text>", b->index,
@@ -597,7 +616,7 @@ static void write_row(struct svg *s, const struct layout *L, const struct bar *b
     put(s, "</text>\n");
     double x0 = x_of(L, b->time.start >= 0 ? b->time.start : 0), x1 = x0;
     if (b->time.start >= 0)
-        x1 = write_bar(s, L, b, y + 2);
+        x1 = write_bar(s, L, b, y + 2, elapsed);
     write_note(s, b, x0, x1, base - 0.5);
     put(s, "</g>\n");
 }
@@ -618,7 +637,7 @@ static void write_panel_title(struct svg *s, const struct panel *p, double y)
         p->urls == 1 ? "" : "s", p->ok, p->failed);
     if (p->cancelled)
         put(s, " (%zu cancelled)", p->cancelled);
-    put(s, " \xC2\xB7 %.3f s", p->end);
+    put(s, " \xC2\xB7 %.3f s", panel_elapsed(p));
     if (p->urls > p->kept)
         put(s, " \xC2\xB7 <tspan class=\"cap\">first %zu of %zu shown</tspan>", p->kept, p->urls);
     put(s, "</text>\n");
@@ -643,7 +662,7 @@ static double write_panel(struct svg *s, const struct layout *L, const struct pa
             top + (double)i * ROW_H, SVG_W, ROW_H);
     write_grid(s, L, top, bottom);
     for (size_t i = 0; i < p->kept; i++)
-        write_row(s, L, rows[i], top + (double)i * ROW_H);
+        write_row(s, L, rows[i], top + (double)i * ROW_H, p->elapsed);
     if (p->kept == 0)
         put(s, "<text class=\"c\" x=\"%.1f\" y=\"%.1f\">no URLs</text>\n", CHART_X, top + 10);
     put(s, "</g>\n");

@@ -21,6 +21,11 @@ void timeline_free(struct timeline *t);
  * in it. Returns 0, or -1 when out of memory. */
 int timeline_panel(struct timeline *t, const char *title);
 
+/* Tells the current panel how long its run took (the summary's elapsed): the title shows it,
+ * and a transfer cancelled in flight, whose total is unknown, is drawn up to it. Without it, the
+ * panel's run ends with its last result. */
+void timeline_panel_elapsed(struct timeline *t, double elapsed);
+
 /* Adds one result to the current panel (one titled "results" is started if there is none).
  * Copies what it draws: index, url, ok, status, attempts, the error and the times (negative:
  * unknown). Returns 0, or -1 when out of memory. */

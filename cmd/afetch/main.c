@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum exit_code {
@@ -59,6 +60,7 @@ struct cli {
     enum runner compared[3];
     size_t compared_count;
     unsigned threads;            /* --threads N; 0: not given */
+    int progress;                /* --progress 1, --no-progress 0, else -1: on a terminal */
     afetch_format format;
     bool as_completed, fail_fast, quiet;
     const char *protocols; /* --proto, checked once the input exists */
@@ -85,6 +87,9 @@ enum long_only {
     OPT_SHARD,
     OPT_PER_HOST,
     OPT_THREADS,
+    OPT_TRACE,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
     OPT_COMPARE,
     OPT_JSON,
     OPT_JSONL,
@@ -100,6 +105,10 @@ static const struct option long_options[] = {
     {"sync", no_argument, NULL, OPT_SYNC},
     {"compare", optional_argument, NULL, OPT_COMPARE},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"verbose", no_argument, NULL, 'v'},
+    {"trace", no_argument, NULL, OPT_TRACE},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"json", no_argument, NULL, OPT_JSON},
     {"jsonl", no_argument, NULL, OPT_JSONL},
     {"as-completed", no_argument, NULL, OPT_AS_COMPLETED},
@@ -162,6 +171,11 @@ static void usage(FILE *out)
           "      --jsonl              one JSON result a line\n"
           "      --as-completed       report results as they finish, not in input order\n"
           "  -q, --quiet              no table, only the summary line\n"
+          "      --progress           a progress line on standard error (default: when it is a\n"
+          "                           terminal); --no-progress: never\n"
+          "  -v, --verbose            log each transfer's start and end on standard error\n"
+          "      --trace              also log the loop's socket and timer events, and warn\n"
+          "                           about callbacks slower than 100 ms\n"
           "Requests:\n"
           "  -t, --timeout SEC        limit for a whole transfer (default 30; 0: none)\n"
           "      --connect-timeout SEC  limit for connecting (default 10)\n"
@@ -428,6 +442,16 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     case 'q':
         c->quiet = true;
         return -1;
+    case 'v':
+        c->opts.verbosity = c->opts.verbosity > 1 ? c->opts.verbosity : 1;
+        return -1;
+    case OPT_TRACE:
+        c->opts.verbosity = 2;
+        return -1;
+    case OPT_PROGRESS:
+    case OPT_NO_PROGRESS:
+        c->progress = opt == OPT_PROGRESS;
+        return -1;
     case 'h':
         usage(stdout);
         return EXIT_ALL_OK;
@@ -449,7 +473,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
     afetch_options_init(&c->opts);
     int opt;
     opterr = 0; /* our own one-line errors instead of getopt's */
-    while ((opt = getopt_long(argc, argv, ":j:t:X:IH:A:qhVko:", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":j:t:X:IH:A:qhVko:v", long_options, NULL)) != -1) {
         /* for errors: the option as typed, or the bad letter of a short one */
         char letter[3] = {'-', (char)optopt, '\0'};
         bool short_one = (opt == '?' || opt == ':') && optopt > 0 && optopt < 256;
@@ -600,11 +624,94 @@ static bool replay_next(void *arg, afetch_request *req)
     return true;
 }
 
+/* The progress line and the log share standard error: a log line first clears the progress
+ * line, which the next update redraws. Only the main thread draws; log lines may come from
+ * worker threads, each written in one call. */
+struct display {
+    bool progress;
+    size_t total; /* entries in the input, when it could be counted; 0: unknown */
+    double last_draw;
+    bool drawn;
+};
+
+static void clear_progress(struct display *d)
+{
+    if (d->drawn) {
+        fputs("\r\033[K", stderr);
+        d->drawn = false;
+    }
+}
+
+static void log_to_stderr(void *arg, const char *line)
+{
+    struct display *d = arg;
+    if (d->progress)
+        clear_progress(d);
+    fprintf(stderr, "afetch: %s\n", line);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* afetch_stream.progress: one line, redrawn at most 10 times a second. */
+static void draw_progress(void *arg, const afetch_progress *p)
+{
+    struct display *d = arg;
+    double now = now_seconds();
+    if (now - d->last_draw < 0.1 && !(d->total && p->done == d->total))
+        return;
+    d->last_draw = now;
+    double rate = p->elapsed > 0 ? (double)p->done / p->elapsed : 0;
+    char done[64], eta[32] = "";
+    if (d->total) {
+        snprintf(done, sizeof done, "%zu/%zu", p->done, d->total);
+        if (rate > 0 && p->done < d->total)
+            snprintf(eta, sizeof eta, " · ETA %.0f s", (double)(d->total - p->done) / rate);
+    } else {
+        snprintf(done, sizeof done, "%zu", p->done);
+    }
+    fprintf(stderr, "\r\033[K%s done · %zu ok · %zu failed · %zu in flight · %.1f MB · %.0f/s%s",
+            done, p->ok, p->failed, p->in_flight, (double)p->bytes / 1e6, rate, eta);
+    d->drawn = true;
+}
+
+/* Entries in the list files, for the progress line's total; 0 if any source cannot be counted
+ * ahead (standard input). Counts the lines that are not blank or comments. */
+static size_t count_entries(int argc, char **argv)
+{
+    size_t total = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strstr(argv[i], "://")) {
+            total++;
+            continue;
+        }
+        FILE *f = strcmp(argv[i], "-") == 0 ? NULL : fopen(argv[i], "r");
+        if (!f)
+            return 0;
+        char line[4096];
+        bool fresh = true; /* at the start of a line */
+        while (fgets(line, sizeof line, f)) {
+            const char *p = line + strspn(line, " \t\r");
+            if (fresh && *p && *p != '\n' && *p != '#')
+                total++;
+            fresh = strchr(line, '\n') != NULL;
+        }
+        fclose(f);
+    }
+    return argc ? total : 0;
+}
+
 /* One run's plumbing: where requests come from, where results go, and how to stop early when
  * the output is gone. */
 struct run {
     afetch_next_fn *next;
     void *next_arg;
+    struct display *display;
+    bool out_is_terminal;
     const afetch_input *in; /* maps a shard's numbering back to whole-list indexes */
     afetch_output *out;
     afetch_loop *loop; /* during a concurrent run */
@@ -620,6 +727,8 @@ static bool run_next(void *arg, afetch_request *req)
 static void run_deliver(void *arg, const afetch_result *r)
 {
     struct run *run = arg;
+    if (run->display && run->out_is_terminal)
+        clear_progress(run->display); /* the row takes the progress line's place */
     afetch_result global = *r;
     global.index = afetch_input_position(run->in, r->index);
     afetch_output_result(run->out, &global);
@@ -641,12 +750,15 @@ static unsigned thread_count(const struct cli *c)
 /* Runs once with runner; -1 when out of memory. */
 static int run_once(const struct cli *c, struct run *run, enum runner runner, afetch_summary *s)
 {
+    bool progress = run->display && run->display->progress;
     afetch_stream stream = {.next = run_next,
                             .next_arg = run,
                             .deliver = run_deliver,
                             .deliver_arg = run,
                             .mode = c->fail_fast ? AFETCH_FAIL_FAST : AFETCH_RETURN_ERRORS,
-                            .as_completed = c->as_completed};
+                            .as_completed = c->as_completed,
+                            .progress = progress ? draw_progress : NULL,
+                            .progress_arg = run->display};
     if (runner == RUN_SYNC)
         return afetch_run_sync(&c->opts, &stream, s);
     if (runner == RUN_THREADS)
@@ -674,7 +786,7 @@ static double cpu_seconds(void)
 /* --compare: the list is read once into memory, then run in each mode on fresh connections.
  * Only the last mode's results are printed; the others are counted. */
 static int run_compare(const struct cli *c, afetch_input *in, afetch_output *out, afetch_summary *s,
-                       afetch_compare *cmp)
+                       afetch_compare *cmp, struct display *display)
 {
     struct recording rec = {0};
     afetch_request req;
@@ -686,11 +798,17 @@ static int run_compare(const struct cli *c, afetch_input *in, afetch_output *out
     for (size_t i = 0; rc == 0 && counted && i < c->compared_count && !interrupted; i++) {
         enum runner runner = c->compared[i];
         bool last = i + 1 == c->compared_count;
-        struct run run = {.next = replay_next, .next_arg = &rec, .in = in,
-                          .out = last ? out : counted};
+        struct run run = {.next = replay_next,
+                          .next_arg = &rec,
+                          .in = in,
+                          .out = last ? out : counted,
+                          .display = display,
+                          .out_is_terminal = isatty(STDOUT_FILENO)};
         rec.next = 0;
         double cpu = cpu_seconds();
         rc = run_once(c, &run, runner, s);
+        if (run.display)
+            clear_progress(run.display);
         cmp->modes[cmp->count++] = (afetch_mode_stats){.mode = runner_names[runner],
                                                        .elapsed = s->elapsed,
                                                        .cpu = cpu_seconds() - cpu,
@@ -721,10 +839,14 @@ static void print_compare(const afetch_compare *cmp)
             last->elapsed > 0 ? cmp->modes[0].elapsed / last->elapsed : 0);
 }
 
-static int run_and_report(const struct cli *c, afetch_input *in)
+static int run_and_report(const struct cli *c, afetch_input *in, struct display *display)
 {
     const char *mode = c->compare ? "compare" : runner_names[c->runner];
     afetch_output *out = afetch_output_new(stdout, c->format, mode);
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    if (out && isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && !strcmp(term, "dumb")))
+        afetch_output_set_color(out, true);
     if (!out) {
         fputs("afetch: out of memory\n", stderr);
         return EXIT_USAGE;
@@ -733,10 +855,16 @@ static int run_and_report(const struct cli *c, afetch_input *in)
     afetch_compare cmp = {0};
     int rc;
     if (c->compare) {
-        rc = run_compare(c, in, out, &summary, &cmp);
+        rc = run_compare(c, in, out, &summary, &cmp, display);
     } else {
-        struct run run = {.next = afetch_input_next, .next_arg = in, .in = in, .out = out};
+        struct run run = {.next = afetch_input_next,
+                          .next_arg = in,
+                          .in = in,
+                          .out = out,
+                          .display = display,
+                          .out_is_terminal = isatty(STDOUT_FILENO)};
         rc = run_once(c, &run, c->runner, &summary);
+        clear_progress(display);
     }
     int written = afetch_output_finish(out, &summary, c->compare ? &cmp : NULL);
     int write_errno = errno;
@@ -773,7 +901,7 @@ static int run_and_report(const struct cli *c, afetch_input *in)
 int main(int argc, char **argv)
 {
     install_signal_handlers();
-    struct cli c = {.runner = RUN_ASYNC, .format = AFETCH_FORMAT_TABLE};
+    struct cli c = {.runner = RUN_ASYNC, .format = AFETCH_FORMAT_TABLE, .progress = -1};
     c.headers = calloc((size_t)argc, sizeof *c.headers);
     if (!c.headers) {
         fputs("afetch: out of memory\n", stderr);
@@ -801,8 +929,16 @@ int main(int argc, char **argv)
         code = open_inputs(in, argc - optind, argv + optind);
     if (code < 0 && c.shard_n)
         afetch_input_set_shard(in, c.shard_k, c.shard_n);
+    struct display display = {.progress = c.progress == 1 ||
+                                          (c.progress == -1 && isatty(STDERR_FILENO))};
+    if (display.progress)
+        display.total = count_entries(argc - optind, argv + optind);
+    if (display.total && c.shard_n)
+        display.total = (display.total + c.shard_n - c.shard_k) / c.shard_n;
+    c.opts.log = log_to_stderr;
+    c.opts.log_arg = &display;
     if (code < 0)
-        code = run_and_report(&c, in);
+        code = run_and_report(&c, in, &display);
     afetch_input_free(in);
     afetch_global_cleanup();
     free(c.headers);
