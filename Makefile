@@ -29,6 +29,8 @@ all: $(BUILD)/afetch $(BUILD)/libafetch.a
 
 # libFuzzer targets: `make fuzz` (FUZZ_SECONDS each, default 60)
 include tests/fuzz/fuzz.mk
+# make install / uninstall (PREFIX, DESTDIR)
+include scripts/install.mk
 
 # ---- normal build (gcc) ----
 $(BUILD)/obj/%.o: %.c lib/*.h Makefile
