@@ -17,7 +17,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -Ilib
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRC  := $(wildcard lib/*.c)
-CMD_SRC  := cmd/afetch/main.c
+CMD_SRC  := $(wildcard cmd/afetch/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 # Objects for one flavour: $(call objs,DIR,SOURCES)
@@ -33,7 +33,7 @@ include tests/fuzz/fuzz.mk
 include scripts/install.mk
 
 # ---- normal build (gcc) ----
-$(BUILD)/obj/%.o: %.c lib/*.h Makefile
+$(BUILD)/obj/%.o: %.c lib/*.h cmd/afetch/*.h Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -49,7 +49,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libafetch.a
 
 # ---- sanitizer build (clang, ASan + UBSan) ----
 SAN := $(BUILD)/asan
-$(SAN)/obj/%.o: %.c lib/*.h Makefile
+$(SAN)/obj/%.o: %.c lib/*.h cmd/afetch/*.h Makefile
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -pthread -Ilib -c $< -o $@
 
@@ -97,7 +97,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
-FORMATTED := lib/*.[ch] cmd/afetch/*.c tests/unit/*.[ch] tests/fuzz/*.c examples/*.c
+FORMATTED := lib/*.[ch] cmd/afetch/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c examples/*.c
 format:
 	clang-format -i $(FORMATTED)
 format-check:

@@ -31,23 +31,23 @@ typedef struct afetch_options {
     bool head;                  /* send HEAD, expect no body */
     const char *const *headers; /* "Name: value" lines sent with every request */
     size_t header_count;
-    const char *user_agent; /* NULL: "afetch/" AFETCH_VERSION */
-    bool follow_redirects;  /* with it, the final response decides ok; without, 3xx is ok */
-    long max_redirects;     /* with follow_redirects; >= 0 */
-    const char *protocols;  /* allowed schemes, also for redirects: "http,https" */
-    bool deny_private;      /* refuse loopback, private, link-local, unspecified addresses */
-    int64_t max_size;       /* body bytes (decoded) at most; 0: no limit */
-    bool compressed;        /* ask for compressed bodies; bytes count them decoded */
+    const char *user_agent;     /* NULL: "afetch/" AFETCH_VERSION */
+    bool follow_redirects;      /* with it, the final response decides ok; without, 3xx is ok */
+    long max_redirects;         /* with follow_redirects; >= 0 */
+    const char *protocols;      /* allowed schemes, also for redirects: "http,https" */
+    bool deny_private;          /* refuse loopback, private, link-local, unspecified addresses */
+    int64_t max_size;           /* body bytes (decoded) at most; 0: no limit */
+    bool compressed;            /* ask for compressed bodies; bytes count them decoded */
     bool http2_prior_knowledge; /* speak HTTP/2 at once, also over plain http */
     double rate;                /* transfers started per second at most; 0: no limit */
     unsigned per_host;          /* transfers in flight to one host at most; 0: no limit */
-    unsigned retries;       /* extra tries for transient failures of GET and HEAD */
-    double retry_delay;     /* seconds, the base of the exponential backoff */
-    bool insecure;          /* do not verify TLS peers */
-    const char *cacert;     /* CA bundle file; NULL: the system's */
-    const char *output_dir; /* save successful bodies here; NULL: count them only */
-    bool overwrite;         /* saving may replace an existing file */
-    bool hash;              /* SHA-256 of each body into the result */
+    unsigned retries;           /* extra tries for transient failures of GET and HEAD */
+    double retry_delay;         /* seconds, the base of the exponential backoff */
+    bool insecure;              /* do not verify TLS peers */
+    const char *cacert;         /* CA bundle file; NULL: the system's */
+    const char *output_dir;     /* save successful bodies here; NULL: count them only */
+    bool overwrite;             /* saving may replace an existing file */
+    bool hash;                  /* SHA-256 of each body into the result */
     /* Diagnostics, one line at a time (no newline), from any thread of a run: with
      * verbosity 1 each transfer's start and end, with 2 also the loop's socket and timer
      * events and a warning when one callback ran longer than 100 ms. */
@@ -283,6 +283,66 @@ int afetch_output_finish(afetch_output *output, const afetch_summary *summary,
 void afetch_output_set_color(afetch_output *output, bool color);
 /* True once a write has failed, e.g. EPIPE when the reader went away. */
 bool afetch_output_failed(const afetch_output *output);
+
+/* ---- Timeline: a waterfall chart of results as one plain SVG document: a panel per run (the
+ * modes of --compare), a row per URL in input order, all panels on one time axis ---- */
+
+typedef struct afetch_timeline afetch_timeline;
+
+/* NULL when out of memory. */
+afetch_timeline *afetch_timeline_new(void);
+void afetch_timeline_free(afetch_timeline *t);
+
+/* Starts a panel titled title (a mode: "sync", "threads", "async"); the results added next go
+ * in it. Returns 0, or -1 when out of memory. */
+int afetch_timeline_panel(afetch_timeline *t, const char *title);
+
+/* Tells the current panel how long its run took (the summary's elapsed): the title shows it,
+ * and a transfer cancelled in flight, whose total is unknown, is drawn up to it. Without it, the
+ * panel's run ends with its last result. */
+void afetch_timeline_panel_elapsed(afetch_timeline *t, double elapsed);
+
+/* Adds one result to the current panel (one titled "results" is started if there is none).
+ * Copies what it draws: index, url, ok, status, attempts, the error and the times (negative:
+ * unknown). Returns 0, or -1 when out of memory. */
+int afetch_timeline_add(afetch_timeline *t, const afetch_result *r);
+
+/* Writes the document to path all at once: a temporary file in the same directory, flushed to
+ * disk, then renamed over path. Returns 0, or -1 with errno; no temporary file is left. */
+int afetch_timeline_save(const afetch_timeline *t, const char *path);
+
+/* ---- Config file: "key = value" lines ---- */
+/* Called once per setting in file order; line is 1-based. Return 0 to go on, or -1 to stop
+ * (the callback has then written a reason into err; the parser prefixes it with NAME:LINE: ). */
+typedef int afetch_config_fn(void *arg, const char *key, const char *value, unsigned line,
+                             char *err, size_t err_size);
+
+/* Parses text (len bytes, not necessarily NUL-terminated), one setting a line:
+ *   key = value
+ * Blank lines and comment lines (first non-blank character '#') are skipped; a '#' after a
+ * value is part of the value. Keys are [a-z0-9-]+. The value is everything after the first '='
+ * with blanks (spaces, tabs) around it trimmed; it may be empty (the callback decides). One
+ * pair of double quotes around the whole value is removed, so "  x  " keeps its spaces; there
+ * are no escapes, so ""x"" gives "x" and a lone or unpaired quote stays. CRLF line ends and a UTF-8
+ * BOM are accepted. Errors: a line without '=', a bad key, a NUL byte or other control character
+ * (tab aside), a line longer than CONFIG_LINE_MAX bytes, or a callback's -1. Returns 0, or -1
+ * with "NAME:LINE: reason" in err (NAME is name, "config" if NULL). */
+int afetch_config_parse(const char *text, size_t len, const char *name, afetch_config_fn *fn,
+                        void *arg, char *err, size_t err_size);
+
+/* Reads the file at path (at most 1 MiB: larger is an error) and parses it, named by path.
+ * Returns 0, or -1 with a one-line reason naming the file (and line) in err. */
+int afetch_config_load(const char *path, afetch_config_fn *fn, void *arg, char *err,
+                       size_t err_size);
+
+/* Which config file applies: explicit_path (from --config) if not NULL; else $AFETCH_CONFIG if
+ * set and non-empty; else $XDG_CONFIG_HOME/afetch/fetch.conf if XDG_CONFIG_HOME is absolute;
+ * else $HOME/.config/afetch/fetch.conf if HOME is absolute. Writes the path into out (make it
+ * PATH_MAX bytes) and returns true if the file should be read: an explicit or $AFETCH_CONFIG
+ * path always (loading reports it if missing), a default path only if it exists. A path that
+ * does not fit leaves out empty, which afetch_config_load reports. Pure apart from getenv and
+ * access(). */
+bool afetch_config_path(const char *explicit_path, char *out, size_t out_size);
 
 /* Writes the versions of afetch and of the libraries it runs on into buf, one per line, and
  * returns buf. */

@@ -23,8 +23,8 @@ struct fetch_io {
     bool fresh_connect; /* set by the owner: no connection can be idle, skip looking for one */
     struct save save;
     EVP_MD_CTX *sha;                   /* while hashing; kept for the next transfer */
-    const volatile sig_atomic_t *stop;  /* blocking runs: abort the transfer when set ... */
-    const atomic_int *abort;            /* ... or when this is set, from another thread */
+    const volatile sig_atomic_t *stop; /* blocking runs: abort the transfer when set ... */
+    const atomic_int *abort;           /* ... or when this is set, from another thread */
     char errbuf[CURL_ERROR_SIZE];
 };
 

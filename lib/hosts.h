@@ -7,10 +7,10 @@
 
 struct host {
     struct host *next_in_bucket;
-    size_t refs;               /* tasks that point here */
-    unsigned running;          /* of those, transfers in flight */
-    struct task_list parked;   /* of those, tasks waiting for this host to have room */
-    char name[];               /* the URL's authority, lowercased, without user info */
+    size_t refs;             /* tasks that point here */
+    unsigned running;        /* of those, transfers in flight */
+    struct task_list parked; /* of those, tasks waiting for this host to have room */
+    char name[];             /* the URL's authority, lowercased, without user info */
 };
 
 struct hosts;

@@ -171,8 +171,8 @@ static void table_row(afetch_output *o, const afetch_result *r)
     if (r->time.total >= 0)
         snprintf(seconds, sizeof seconds, "%.3f", r->time.total);
     /* green ok, yellow a cancelled one, red every other failure */
-    const char *on = !o->color ? ""
-                     : r->ok   ? "\033[32m"
+    const char *on = !o->color                                        ? ""
+                     : r->ok                                          ? "\033[32m"
                      : strcmp(r->error_code, AFETCH_E_CANCELLED) == 0 ? "\033[33m"
                                                                       : "\033[31m";
     const char *off = o->color ? "\033[0m" : "";
@@ -239,14 +239,12 @@ static cJSON *compare_json(const afetch_compare *c)
         cJSON *entry = cJSON_CreateObject();
         cJSON_AddItemToObject(entry, "elapsed", json_seconds(m->elapsed));
         cJSON_AddItemToObject(entry, "cpu", json_seconds(m->cpu));
-        cJSON_AddItemToObject(entry, "speedup",
-                              cJSON_CreateNumber(speedup_over(&c->modes[0], m)));
+        cJSON_AddItemToObject(entry, "speedup", cJSON_CreateNumber(speedup_over(&c->modes[0], m)));
         cJSON_AddItemToObject(o, m->mode, entry);
     }
     if (c->count > 0)
         cJSON_AddItemToObject(
-            o, "speedup",
-            cJSON_CreateNumber(speedup_over(&c->modes[0], &c->modes[c->count - 1])));
+            o, "speedup", cJSON_CreateNumber(speedup_over(&c->modes[0], &c->modes[c->count - 1])));
     return o;
 }
 

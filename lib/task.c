@@ -76,7 +76,8 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
     struct curl_slist *headers = t->headers ? t->headers : shared_headers;
     afetch_result *r = &t->future.result;
     const char *url = t->ascii_url ? t->ascii_url : r->url;
-    const char *code = fetch_prepare(slot->easy, opts, r->index, url, t->method, headers, &slot->io);
+    const char *code =
+        fetch_prepare(slot->easy, opts, r->index, url, t->method, headers, &slot->io);
     if (!code && curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {
         fetch_abandon(&slot->io);
         code = AFETCH_E_INTERNAL;
@@ -135,8 +136,8 @@ void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *s
     task_free(t);
 }
 
-void report_progress(const afetch_stream *stream, const afetch_summary *summary,
-                     size_t in_flight, double started)
+void report_progress(const afetch_stream *stream, const afetch_summary *summary, size_t in_flight,
+                     double started)
 {
     if (!stream->progress)
         return;

@@ -65,8 +65,8 @@ void summary_count(afetch_summary *summary, const afetch_result *r);
 /* Counts t's settled result, hands it to the stream's deliver callback, and frees t. */
 void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *summary);
 /* Tells the stream's progress callback, if any, where the run stands. */
-void report_progress(const afetch_stream *stream, const afetch_summary *summary,
-                     size_t in_flight, double started);
+void report_progress(const afetch_stream *stream, const afetch_summary *summary, size_t in_flight,
+                     double started);
 /* Logs one line through opts->log when verbosity is at least level (printf-style). */
 void log_line(const afetch_options *opts, unsigned level, const char *format, ...)
     __attribute__((format(printf, 3, 4)));

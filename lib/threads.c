@@ -167,11 +167,10 @@ static unsigned start_workers(struct pool *p, struct worker *workers)
     unsigned started = 0;
     for (unsigned i = 0; i < p->threads; i++) {
         workers[i].pool = p;
-        if (blocking_init(&workers[i].runner, p->opts, p->shared_headers, p->started,
-                          &p->abort) != 0)
+        if (blocking_init(&workers[i].runner, p->opts, p->shared_headers, p->started, &p->abort) !=
+            0)
             break;
-        workers[i].started =
-            pthread_create(&workers[i].thread, NULL, work, &workers[i]) == 0;
+        workers[i].started = pthread_create(&workers[i].thread, NULL, work, &workers[i]) == 0;
         if (!workers[i].started) {
             blocking_release(&workers[i].runner);
             break;

@@ -49,10 +49,10 @@ struct panel {
     size_t kept, room;
     size_t urls, ok, failed, cancelled;
     double end;     /* the latest start + total of any result added, kept or not */
-    double elapsed; /* of the run, from timeline_panel_elapsed; -1: unknown */
+    double elapsed; /* of the run, from afetch_timeline_panel_elapsed; -1: unknown */
 };
 
-struct timeline {
+struct afetch_timeline {
     struct panel *panels;
     size_t count, room;
 };
@@ -132,12 +132,12 @@ static void sift_down(struct bar *bars, size_t n, size_t i)
     }
 }
 
-struct timeline *timeline_new(void)
+afetch_timeline *afetch_timeline_new(void)
 {
-    return calloc(1, sizeof(struct timeline));
+    return calloc(1, sizeof(afetch_timeline));
 }
 
-void timeline_free(struct timeline *t)
+void afetch_timeline_free(afetch_timeline *t)
 {
     if (!t)
         return;
@@ -152,7 +152,7 @@ void timeline_free(struct timeline *t)
     free(t);
 }
 
-int timeline_panel(struct timeline *t, const char *title)
+int afetch_timeline_panel(afetch_timeline *t, const char *title)
 {
     if (t->count == t->room) {
         size_t room = t->room ? 2 * t->room : 4;
@@ -169,7 +169,7 @@ int timeline_panel(struct timeline *t, const char *title)
     return 0;
 }
 
-void timeline_panel_elapsed(struct timeline *t, double elapsed)
+void afetch_timeline_panel_elapsed(afetch_timeline *t, double elapsed)
 {
     if (t->count > 0)
         t->panels[t->count - 1].elapsed = known(elapsed);
@@ -212,9 +212,9 @@ static int keep(struct panel *p, struct bar *b)
     return 0;
 }
 
-int timeline_add(struct timeline *t, const afetch_result *r)
+int afetch_timeline_add(afetch_timeline *t, const afetch_result *r)
 {
-    if (t->count == 0 && timeline_panel(t, "results") != 0)
+    if (t->count == 0 && afetch_timeline_panel(t, "results") != 0)
         return -1;
     struct panel *p = &t->panels[t->count - 1];
     bool full = p->kept == TIMELINE_MAX_BARS;
@@ -396,7 +396,7 @@ static void ticks(struct layout *L)
     L->decimals = k < 0 ? -k : 0;
 }
 
-static void layout(const struct timeline *t, struct layout *L)
+static void layout(const afetch_timeline *t, struct layout *L)
 {
     double end = 0, height = TOP;
     size_t top_index = 0;
@@ -670,7 +670,7 @@ static double write_panel(struct svg *s, const struct layout *L, const struct pa
     return bottom + PANEL_GAP;
 }
 
-int timeline_write_svg(const struct timeline *t, FILE *out)
+int afetch_timeline_write_svg(const afetch_timeline *t, FILE *out)
 {
     struct svg s = {.out = out};
     struct layout L;
@@ -713,7 +713,7 @@ static char *temp_template(const char *path)
 }
 
 /* Writes the document into the open temporary file and closes it; 0, or -1 with errno. */
-static int write_file(const struct timeline *t, int fd)
+static int write_file(const afetch_timeline *t, int fd)
 {
     /* mkstemp's 0600 suits a secret; a chart gets the usual umask-based mode */
     mode_t mask = umask(0);
@@ -726,7 +726,7 @@ static int write_file(const struct timeline *t, int fd)
         errno = e;
         return -1;
     }
-    int rc = timeline_write_svg(t, f), e = errno;
+    int rc = afetch_timeline_write_svg(t, f), e = errno;
     if (rc == 0 && fsync(fileno(f)) != 0)
         rc = -1, e = errno;
     if (fclose(f) != 0 && rc == 0) /* a delayed write error (NFS, quota) shows here */
@@ -735,7 +735,7 @@ static int write_file(const struct timeline *t, int fd)
     return rc;
 }
 
-int timeline_save(const struct timeline *t, const char *path)
+int afetch_timeline_save(const afetch_timeline *t, const char *path)
 {
     char *temp = temp_template(path);
     if (!temp)

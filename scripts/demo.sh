@@ -28,5 +28,6 @@ for _ in $(seq 50); do
 done
 
 echo "demo server on http://127.0.0.1:$port — six pages, each answering after 1.2 to 1.7 s"
-echo "\$ afetch --compare $list"
-build/afetch --compare "$list"
+echo "\$ afetch --compare --timeline build/demo-timeline.svg $list"
+build/afetch --compare --timeline build/demo-timeline.svg "$list"
+echo "the timeline of the three runs: build/demo-timeline.svg (open it in a browser)"

@@ -10,6 +10,9 @@
 #   PYTHON          interpreter for tests/server.py (default /usr/bin/python3)
 
 AFETCH="${AFETCH:-$BATS_TEST_DIRNAME/../../build/afetch}"
+# No developer's own config file may change what the tests see (config.bats sets its own).
+unset AFETCH_CONFIG
+export XDG_CONFIG_HOME="${BATS_RUN_TMPDIR:-/tmp}/no-config-here"
 SERVER_PY="$BATS_TEST_DIRNAME/../server.py"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 [ -x "$PYTHON" ] || PYTHON=python3

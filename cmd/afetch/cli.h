@@ -1,0 +1,47 @@
+/* cli.h — what the command line (and the config file) asked for, shared by the files of the
+ * afetch command. */
+#ifndef AFETCH_CLI_H
+#define AFETCH_CLI_H
+
+#include "afetch.h"
+
+enum exit_code {
+    EXIT_ALL_OK = 0,
+    EXIT_SOME_FAILED = 1,
+    EXIT_USAGE = 2,
+    EXIT_INTERRUPTED = 130,
+    EXIT_OUTPUT_CLOSED = 141, /* as if killed by SIGPIPE, which is ignored */
+};
+
+/* How a run fetches: one event loop, one URL at a time, or a pool of blocking threads. */
+enum runner { RUN_ASYNC, RUN_SYNC, RUN_THREADS };
+extern const char *const runner_names[3];
+
+struct cli {
+    afetch_options opts;
+    enum runner runner;
+    bool compare; /* run each of compared, show the last one's results */
+    enum runner compared[3];
+    size_t compared_count;
+    unsigned threads; /* --threads N; 0: not given */
+    int progress;     /* --progress 1, --no-progress 0, else -1: on a terminal */
+    afetch_format format;
+    bool as_completed, fail_fast, quiet;
+    const char *protocols; /* --proto, checked once the input exists */
+    unsigned shard_k, shard_n;
+    const char *timeline; /* --timeline FILE.svg */
+    const char **headers; /* -H values, the config file's first; owned array */
+    size_t header_count, header_cap;
+    char **owned; /* copies of config file values that settings point into */
+    size_t owned_count, owned_cap;
+};
+
+/* Fills c from the config file (if one applies) and then argv, which wins. Returns -1 to go
+ * on, with optind at the first operand, or an exit code after printing why (or the help). */
+int cli_parse(struct cli *c, int argc, char **argv);
+/* Frees what cli_parse allocated. */
+void cli_free(struct cli *c);
+/* Prints the one-line "afetch: <what>: <detail>" and returns the usage exit code. */
+int usage_error(const char *what, const char *detail);
+
+#endif

@@ -1,0 +1,637 @@
+/* options.c — the command line and the config file: one table of options, one function that
+ * applies an option, and usage(). A config file key is an option's long name. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *const runner_names[3] = {"async", "sync", "threads"};
+
+/* Where a config file setting came from, for its errors: "FILE:LINE: ", else "". */
+static char error_where[400];
+
+enum long_only {
+    OPT_SYNC = 256,
+    OPT_PROTO,
+    OPT_LOW_SPEED_LIMIT,
+    OPT_LOW_SPEED_TIME,
+    OPT_DENY_PRIVATE,
+    OPT_MAX_SIZE,
+    OPT_COMPRESSED,
+    OPT_RETRY,
+    OPT_RETRY_DELAY,
+    OPT_CACERT,
+    OPT_OVERWRITE,
+    OPT_HASH,
+    OPT_RATE,
+    OPT_HTTP2_PRIOR_KNOWLEDGE,
+    OPT_SHARD,
+    OPT_PER_HOST,
+    OPT_THREADS,
+    OPT_TRACE,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
+    OPT_CONFIG,
+    OPT_NO_CONFIG,
+    OPT_TIMELINE,
+    OPT_COMPARE,
+    OPT_JSON,
+    OPT_JSONL,
+    OPT_AS_COMPLETED,
+    OPT_FAIL_FAST,
+    OPT_CONNECT_TIMEOUT,
+    OPT_NO_FOLLOW,
+    OPT_MAX_REDIRS,
+};
+
+static const struct option long_options[] = {
+    {"parallel", required_argument, NULL, 'j'},
+    {"sync", no_argument, NULL, OPT_SYNC},
+    {"compare", optional_argument, NULL, OPT_COMPARE},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"verbose", no_argument, NULL, 'v'},
+    {"trace", no_argument, NULL, OPT_TRACE},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"timeline", required_argument, NULL, OPT_TIMELINE},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"jsonl", no_argument, NULL, OPT_JSONL},
+    {"as-completed", no_argument, NULL, OPT_AS_COMPLETED},
+    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+    {"timeout", required_argument, NULL, 't'},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"method", required_argument, NULL, 'X'},
+    {"head", no_argument, NULL, 'I'},
+    {"header", required_argument, NULL, 'H'},
+    {"user-agent", required_argument, NULL, 'A'},
+    {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
+    {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"proto", required_argument, NULL, OPT_PROTO},
+    {"low-speed-limit", required_argument, NULL, OPT_LOW_SPEED_LIMIT},
+    {"low-speed-time", required_argument, NULL, OPT_LOW_SPEED_TIME},
+    {"deny-private", no_argument, NULL, OPT_DENY_PRIVATE},
+    {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+    {"compressed", no_argument, NULL, OPT_COMPRESSED},
+    {"retry", required_argument, NULL, OPT_RETRY},
+    {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
+    {"insecure", no_argument, NULL, 'k'},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"output-dir", required_argument, NULL, 'o'},
+    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+    {"hash", no_argument, NULL, OPT_HASH},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"http2-prior-knowledge", no_argument, NULL, OPT_HTTP2_PRIOR_KNOWLEDGE},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"per-host", required_argument, NULL, OPT_PER_HOST},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *out)
+{
+    fputs("Usage: afetch [OPTIONS] [LIST|URL|-]...\n"
+          "Fetch every URL of the lists concurrently and report each result in input order.\n"
+          "An argument with :// is a URL, - is standard input, anything else a list file;\n"
+          "with no arguments the list is read from standard input. A list has one URL a line\n"
+          "(# comments, blank lines skipped) or a JSON object a line:\n"
+          "  {\"url\": ..., \"label\": ..., \"method\": ..., \"headers\": {\"Name\": \"value\"}}\n"
+          "\n"
+          "Modes:\n"
+          "      --sync               one URL after another (the sequential baseline)\n"
+          "      --threads N          N threads doing blocking transfers (the executor way)\n"
+          "      --compare[=LIST]     run each mode of LIST (default sync,threads,async) on the\n"
+          "                           same list; print their times and speedups, and the last\n"
+          "                           mode's results\n"
+          "  -j, --parallel N         transfers in flight at most (default 50)\n"
+          "      --rate N             start at most N transfers a second (also with -j)\n"
+          "      --per-host N         transfers in flight to one host at most\n"
+          "      --shard K/N          fetch only entries whose index mod N is K-1 (indexes stay\n"
+          "                           those of the whole list)\n"
+          "      --fail-fast          the first failure cancels the rest (they report\n"
+          "                           \"cancelled\"); default: errors are results\n"
+          "Output:\n"
+          "      --json               one JSON document: mode, results, summary\n"
+          "      --jsonl              one JSON result a line\n"
+          "      --as-completed       report results as they finish, not in input order\n"
+          "  -q, --quiet              no table, only the summary line\n"
+          "      --timeline FILE.svg  draw each URL's fetch as a bar on a time axis (with\n"
+          "                           --compare, one panel per mode)\n"
+          "      --progress           a progress line on standard error (default: when it is a\n"
+          "                           terminal); --no-progress: never\n"
+          "  -v, --verbose            log each transfer's start and end on standard error\n"
+          "      --trace              also log the loop's socket and timer events, and warn\n"
+          "                           about callbacks slower than 100 ms\n"
+          "Requests:\n"
+          "  -t, --timeout SEC        limit for a whole transfer (default 30; 0: none)\n"
+          "      --connect-timeout SEC  limit for connecting (default 10)\n"
+          "  -X, --method M           request method (default GET)\n"
+          "  -I, --head               send HEAD requests\n"
+          "  -H, --header 'K: V'      add a request header (repeatable)\n"
+          "  -A, --user-agent S       User-Agent (default afetch/" AFETCH_VERSION ")\n"
+          "      --no-follow          do not follow redirects (a 3xx is then ok)\n"
+          "      --max-redirs N       redirects followed at most (default 10)\n"
+          "      --compressed         ask for compressed bodies (sizes count decoded bytes)\n"
+          "      --http2-prior-knowledge  speak HTTP/2 at once, also to http:// URLs\n"
+          "Limits and policy:\n"
+          "      --proto LIST         schemes allowed, also for redirects (default http,https)\n"
+          "      --deny-private       refuse loopback, private and link-local addresses\n"
+          "      --max-size SIZE      largest body (decoded), e.g. 10M; k, M, G suffixes\n"
+          "      --low-speed-limit B  a transfer slower than B bytes/s ...\n"
+          "      --low-speed-time SEC ... for SEC seconds times out (default 10 and 20)\n"
+          "      --retry N            try again N times after a transient failure (GET, HEAD)\n"
+          "      --retry-delay SEC    backoff base, doubling each try (default 1, max 60)\n"
+          "  -k, --insecure           do not verify TLS certificates\n"
+          "      --cacert FILE        verify TLS certificates against FILE\n"
+          "Saving:\n"
+          "  -o, --output-dir DIR     save each successful body in DIR, all or nothing\n"
+          "      --overwrite          let a saved body replace an existing file\n"
+          "      --hash               add the SHA-256 of each body to its result\n"
+          "Other:\n"
+          "      --config FILE        read settings from FILE (default: $AFETCH_CONFIG, else\n"
+          "                           $XDG_CONFIG_HOME/afetch/fetch.conf or\n"
+          "                           ~/.config/afetch/fetch.conf); options given here win\n"
+          "      --no-config          read no config file\n"
+          "  -h, --help               this help\n"
+          "  -V, --version            versions of afetch, libcurl, libev and cJSON\n"
+          "\n"
+          "Exit status: 0 all URLs ok, 1 some URL not ok, 2 usage, input or config error,\n"
+          "130 interrupted, 141 standard output closed by its reader.\n",
+          out);
+}
+
+int usage_error(const char *what, const char *detail)
+{
+    fprintf(stderr, "afetch: %s%s%s%s\n", error_where, what, detail ? ": " : "",
+            detail ? detail : "");
+    return EXIT_USAGE;
+}
+
+static bool parse_whole(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max)
+        return false;
+    *out = value;
+    return true;
+}
+
+static bool parse_seconds(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno || end == text || *end || !(value >= 0 && value <= 31536000))
+        return false;
+    *out = value;
+    return true;
+}
+
+/* Bytes with an optional k, M or G (1024-based) suffix. */
+static bool parse_size(const char *text, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    double unit = 1;
+    if (*end && !end[1]) {
+        const char *units = "kMG";
+        const char *hit = strchr(units, *end);
+        if (hit)
+            unit = (double)(1LL << (10 * (hit - units + 1)));
+        end += hit ? 1 : 0;
+    }
+    double bytes = value * unit;
+    if (errno || end == text || *end || !(bytes >= 0 && bytes <= 9.0e18))
+        return false;
+    *out = (int64_t)bytes;
+    return true;
+}
+
+static bool valid_header(const char *h)
+{
+    const char *colon = strchr(h, ':');
+    return colon && colon != h && !strpbrk(h, "\r\n");
+}
+
+/* --compare=LIST: modes from sync, threads, async, each at most once, run in the order given. */
+static int parse_compare_list(struct cli *c, const char *list)
+{
+    c->compared_count = 0;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        size_t found = 3;
+        for (size_t i = 0; i < 3; i++)
+            if (strlen(runner_names[i]) == n && strncmp(runner_names[i], p, n) == 0)
+                found = i;
+        for (size_t i = 0; found < 3 && i < c->compared_count; i++)
+            if (c->compared[i] == (enum runner)found)
+                found = 3;
+        if (found == 3 || c->compared_count == 3)
+            return usage_error("--compare", "expects modes from sync,threads,async, each once");
+        c->compared[c->compared_count++] = (enum runner)found;
+        p += n + (p[n] == ',');
+    }
+    if (c->compared_count < 2)
+        return usage_error("--compare", "needs two modes or more");
+    return -1;
+}
+
+/* Makes room for one more owned config value; false when out of memory. */
+static bool grow_owned(struct cli *c)
+{
+    size_t cap = c->owned_cap ? 2 * c->owned_cap : 16;
+    char **grown = realloc(c->owned, cap * sizeof *grown);
+    if (!grown)
+        return false;
+    c->owned = grown;
+    c->owned_cap = cap;
+    return true;
+}
+
+/* Handles one option; returns -1 to go on, or an exit code. */
+static int take_option(struct cli *c, int opt, const char *arg, const char *name)
+{
+    long whole;
+    char detail[160];
+    switch (opt) {
+    case 'j':
+        if (!parse_whole(arg, 1, 100000, &whole)) {
+            snprintf(detail, sizeof detail, "'%s' is not a whole number from 1 to 100000", arg);
+            return usage_error("--parallel", detail);
+        }
+        c->opts.parallel = (unsigned)whole;
+        return -1;
+    case 't':
+    case OPT_CONNECT_TIMEOUT:
+        if (!parse_seconds(arg, opt == 't' ? &c->opts.timeout : &c->opts.connect_timeout)) {
+            snprintf(detail, sizeof detail, "'%s' is not a number of seconds", arg);
+            return usage_error(opt == 't' ? "--timeout" : "--connect-timeout", detail);
+        }
+        return -1;
+    case OPT_MAX_REDIRS:
+        if (!parse_whole(arg, 0, 1000, &whole)) {
+            snprintf(detail, sizeof detail, "'%s' is not a whole number from 0 to 1000", arg);
+            return usage_error("--max-redirs", detail);
+        }
+        c->opts.max_redirects = whole;
+        return -1;
+    case 'H':
+        if (!valid_header(arg)) {
+            snprintf(detail, sizeof detail, "'%.100s' is not of the form 'Name: value'", arg);
+            return usage_error("--header", detail);
+        }
+        if (c->header_count == c->header_cap) {
+            size_t cap = c->header_cap ? 2 * c->header_cap : 8;
+            const char **grown = realloc(c->headers, cap * sizeof *grown);
+            if (!grown)
+                return usage_error("--header", "out of memory");
+            c->headers = grown;
+            c->header_cap = cap;
+        }
+        c->headers[c->header_count++] = arg;
+        return -1;
+    case 'X':
+        if (!*arg || strpbrk(arg, " \t\r\n:"))
+            return usage_error("--method", "expects a method name such as GET or POST");
+        c->opts.method = arg;
+        return -1;
+    case 'A':
+        if (strpbrk(arg, "\r\n"))
+            return usage_error("--user-agent", "must be one line");
+        c->opts.user_agent = arg;
+        return -1;
+    case 'I':
+        c->opts.head = true;
+        return -1;
+    case OPT_PROTO:
+        c->protocols = arg;
+        c->opts.protocols = arg;
+        return -1;
+    case OPT_LOW_SPEED_LIMIT:
+        if (!parse_whole(arg, 0, LONG_MAX, &whole))
+            return usage_error("--low-speed-limit", "expects bytes per second");
+        c->opts.low_speed_limit = whole;
+        return -1;
+    case OPT_LOW_SPEED_TIME:
+    case OPT_RETRY_DELAY: {
+        double *target = opt == OPT_LOW_SPEED_TIME ? &c->opts.low_speed_time : &c->opts.retry_delay;
+        if (!parse_seconds(arg, target))
+            return usage_error(name, "expects a number of seconds");
+        return -1;
+    }
+    case OPT_DENY_PRIVATE:
+        c->opts.deny_private = true;
+        return -1;
+    case OPT_MAX_SIZE:
+        if (!parse_size(arg, &c->opts.max_size)) {
+            snprintf(detail, sizeof detail, "'%s' is not a size such as 512k or 10M", arg);
+            return usage_error("--max-size", detail);
+        }
+        return -1;
+    case OPT_COMPRESSED:
+        c->opts.compressed = true;
+        return -1;
+    case OPT_RETRY:
+        if (!parse_whole(arg, 0, 100, &whole))
+            return usage_error("--retry", "expects a whole number from 0 to 100");
+        c->opts.retries = (unsigned)whole;
+        return -1;
+    case 'k':
+        c->opts.insecure = true;
+        return -1;
+    case OPT_CACERT:
+        c->opts.cacert = arg;
+        return -1;
+    case 'o':
+        c->opts.output_dir = arg;
+        return -1;
+    case OPT_OVERWRITE:
+        c->opts.overwrite = true;
+        return -1;
+    case OPT_HASH:
+        c->opts.hash = true;
+        return -1;
+    case OPT_RATE: {
+        char *end;
+        errno = 0;
+        double rate = strtod(arg, &end);
+        if (errno || end == arg || *end || !(rate > 0 && rate <= 1e6))
+            return usage_error("--rate", "expects transfers per second, more than 0");
+        c->opts.rate = rate;
+        return -1;
+    }
+    case OPT_PER_HOST:
+        if (!parse_whole(arg, 1, 100000, &whole))
+            return usage_error("--per-host", "expects a whole number from 1 to 100000");
+        c->opts.per_host = (unsigned)whole;
+        return -1;
+    case OPT_HTTP2_PRIOR_KNOWLEDGE:
+        c->opts.http2_prior_knowledge = true;
+        return -1;
+    case OPT_SHARD: {
+        unsigned k, n;
+        char extra;
+        if (sscanf(arg, "%u/%u%c", &k, &n, &extra) != 2 || n < 1 || k < 1 || k > n || n > 1000000)
+            return usage_error("--shard", "expects K/N with 1 <= K <= N, e.g. 2/4");
+        c->shard_k = k;
+        c->shard_n = n;
+        return -1;
+    }
+    case OPT_SYNC:
+        c->runner = RUN_SYNC;
+        return -1;
+    case OPT_THREADS:
+        if (!parse_whole(arg, 1, 1024, &whole))
+            return usage_error("--threads", "expects a whole number from 1 to 1024");
+        c->threads = (unsigned)whole;
+        return -1;
+    case OPT_COMPARE:
+        c->compare = true;
+        return parse_compare_list(c, arg ? arg : "sync,threads,async");
+    case OPT_JSON:
+    case OPT_JSONL: {
+        afetch_format format = opt == OPT_JSON ? AFETCH_FORMAT_JSON : AFETCH_FORMAT_JSONL;
+        if (c->format != AFETCH_FORMAT_TABLE && c->format != format)
+            return usage_error("--json and --jsonl", "choose one");
+        c->format = format;
+        return -1;
+    }
+    case OPT_AS_COMPLETED:
+        c->as_completed = true;
+        return -1;
+    case OPT_FAIL_FAST:
+        c->fail_fast = true;
+        return -1;
+    case OPT_NO_FOLLOW:
+        c->opts.follow_redirects = false;
+        return -1;
+    case 'q':
+        c->quiet = true;
+        return -1;
+    case 'v':
+        c->opts.verbosity = c->opts.verbosity > 1 ? c->opts.verbosity : 1;
+        return -1;
+    case OPT_TRACE:
+        c->opts.verbosity = 2;
+        return -1;
+    case OPT_CONFIG:
+    case OPT_NO_CONFIG:
+        return -1; /* read before everything else */
+    case OPT_TIMELINE:
+        c->timeline = arg;
+        return -1;
+    case OPT_PROGRESS:
+    case OPT_NO_PROGRESS:
+        c->progress = opt == OPT_PROGRESS;
+        return -1;
+    case 'h':
+        usage(stdout);
+        return EXIT_ALL_OK;
+    case 'V': {
+        char versions[512];
+        fputs(afetch_versions(versions, sizeof versions), stdout);
+        return EXIT_ALL_OK;
+    }
+    case ':':
+        return usage_error(name, "needs a value (see afetch --help)");
+    default:
+        return usage_error(name, "unknown option (see afetch --help)");
+    }
+}
+
+/* Checks the combination of settings and derives what follows from it. */
+static int settle_options(struct cli *c)
+{
+    if (c->runner == RUN_SYNC && (c->threads || c->compare))
+        return usage_error("--sync", "goes with neither --threads nor --compare");
+    if (c->threads && !c->compare)
+        c->runner = RUN_THREADS;
+    if (c->as_completed && c->format == AFETCH_FORMAT_TABLE)
+        return usage_error("--as-completed", "goes with --json or --jsonl, whose results carry "
+                                             "their index");
+    if (c->quiet && c->format != AFETCH_FORMAT_TABLE)
+        return usage_error("--quiet", "goes with the table output, not --json or --jsonl");
+    if (c->quiet)
+        c->format = AFETCH_FORMAT_NONE;
+    if (c->opts.cacert && access(c->opts.cacert, R_OK) != 0)
+        return usage_error(c->opts.cacert, strerror(errno)); /* --cacert */
+    /* One level is created; a DIR that still cannot be written to is no usage error: each URL
+     * reports "write", and the run goes on. */
+    if (c->opts.output_dir)
+        mkdir(c->opts.output_dir, 0777);
+    c->opts.headers = c->headers;
+    c->opts.header_count = c->header_count;
+    return -1;
+}
+
+#define SHORT_OPTIONS ":j:t:X:IH:A:qhVko:v"
+
+/* Settings that choose among each other: one on the command line overrides the file's. */
+static int group_of(int opt)
+{
+    switch (opt) {
+    case OPT_SYNC:
+    case OPT_THREADS:
+    case OPT_COMPARE:
+        return 1;
+    case OPT_JSON:
+    case OPT_JSONL:
+    case 'q':
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+/* What the config file needs to know of the command line before it is applied. */
+struct prescan {
+    const char *config; /* --config FILE */
+    bool no_config;
+    bool group_on_cli[3];
+};
+
+static void prescan(int argc, char **argv, struct prescan *p)
+{
+    int opt;
+    opterr = 0;
+    optind = 0; /* a full restart of getopt's scan */
+    while ((opt = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
+        if (opt == OPT_CONFIG)
+            p->config = optarg;
+        else if (opt == OPT_NO_CONFIG)
+            p->no_config = true;
+        p->group_on_cli[group_of(opt)] = true;
+    }
+    optind = 0;
+}
+
+static const struct option *option_named(const char *key)
+{
+    for (const struct option *o = long_options; o->name; o++)
+        if (strcmp(o->name, key) == 0)
+            return o;
+    return NULL;
+}
+
+/* A flag's value in the file: 1 true, 0 false, -1 neither. */
+static int truth(const char *value)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no",
+                                                                                "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(value, yes[i]) == 0)
+            return 1;
+        if (strcmp(value, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+struct file_context {
+    struct cli *c;
+    const struct prescan *cli;
+    const char *path;
+    bool reported; /* take_option printed the error already */
+};
+
+/* afetch_config_fn: one "key = value" of the file, applied like --key value. */
+static int apply_setting(void *arg, const char *key, const char *value, unsigned line, char *err,
+                         size_t err_size)
+{
+    struct file_context *f = arg;
+    const struct option *o = option_named(key);
+    if (!o || o->val == OPT_CONFIG || o->val == OPT_NO_CONFIG || o->val == 'h' || o->val == 'V') {
+        snprintf(err, err_size, "%s: %s", key, o ? "not a setting for a file" : "unknown key");
+        return -1;
+    }
+    if (group_of(o->val) && f->cli->group_on_cli[group_of(o->val)])
+        return 0; /* the command line chose otherwise */
+    int flag = o->has_arg == required_argument ? 1 : truth(value);
+    const char *arg_value = NULL;
+    if (o->has_arg == no_argument || (o->has_arg == optional_argument && flag >= 0)) {
+        if (flag < 0) {
+            snprintf(err, err_size, "%s: expects true or false, not '%.40s'", key, value);
+            return -1;
+        }
+        if (flag == 0)
+            return 0;
+    } else {
+        if (!*value) {
+            snprintf(err, err_size, "%s: needs a value", key);
+            return -1;
+        }
+        char *copy = strdup(value); /* settings keep pointers into it */
+        if (!copy || (f->c->owned_count == f->c->owned_cap && !grow_owned(f->c))) {
+            free(copy);
+            snprintf(err, err_size, "out of memory");
+            return -1;
+        }
+        arg_value = f->c->owned[f->c->owned_count++] = copy;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "--%s", key);
+    snprintf(error_where, sizeof error_where, "%s:%u: ", f->path, line);
+    int code = take_option(f->c, o->val, arg_value, name);
+    error_where[0] = '\0';
+    if (code >= 0) {
+        f->reported = true;
+        return -1;
+    }
+    return 0;
+}
+
+/* Applies the config file that applies, if any. -1 to go on, or an exit code. */
+static int apply_config_file(struct cli *c, const struct prescan *p)
+{
+    char path[4096], err[1024];
+    if (p->no_config || !afetch_config_path(p->config, path, sizeof path))
+        return -1;
+    struct file_context f = {.c = c, .cli = p, .path = path};
+    if (afetch_config_load(path, apply_setting, &f, err, sizeof err) == 0)
+        return -1;
+    if (!f.reported)
+        fprintf(stderr, "afetch: %s\n", err);
+    return EXIT_USAGE;
+}
+
+int cli_parse(struct cli *c, int argc, char **argv)
+{
+    afetch_options_init(&c->opts);
+    struct prescan p = {0};
+    prescan(argc, argv, &p);
+    int code = apply_config_file(c, &p);
+    if (code >= 0)
+        return code;
+    int opt;
+    opterr = 0; /* our own one-line errors instead of getopt's */
+    while ((opt = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
+        /* for errors: the option as typed, or the bad letter of a short one */
+        char letter[3] = {'-', (char)optopt, '\0'};
+        bool short_one = (opt == '?' || opt == ':') && optopt > 0 && optopt < 256;
+        const char *name = short_one ? letter : argv[optind - 1];
+        code = take_option(c, opt, optarg, name);
+        if (code >= 0)
+            return code;
+    }
+    return settle_options(c);
+}
+
+void cli_free(struct cli *c)
+{
+    for (size_t i = 0; i < c->owned_count; i++)
+        free(c->owned[i]);
+    free(c->owned);
+    free(c->headers);
+}

@@ -1,0 +1,316 @@
+#!/usr/bin/env bats
+# The config file: fetch.conf.example against --help, where the file is looked for, settings
+# reaching the run, command-line precedence, and errors naming FILE:LINE.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+EXAMPLE="$BATS_TEST_DIRNAME/../../fetch.conf.example"
+
+setup_file() {
+    start_server
+}
+
+teardown_file() {
+    stop_server
+}
+
+# Every test starts with no config in sight: a fresh HOME, no XDG_CONFIG_HOME or AFETCH_CONFIG.
+setup() {
+    export HOME="$BATS_TEST_TMPDIR/home"
+    mkdir -p "$HOME"
+    unset XDG_CONFIG_HOME AFETCH_CONFIG
+    CONF="$BATS_TEST_TMPDIR/fetch.conf"
+}
+
+# conf LINE...: write the lines to $CONF.
+conf() {
+    printf '%s\n' "$@" >"$CONF"
+}
+
+# expect_config_error FILE LINE WORD [ARGS...]: afetch ARGS... must exit 2 before fetching
+# anything, with one line on stderr, "afetch: FILE:LINE: ..." mentioning WORD.
+expect_config_error() {
+    local file="$1" line="$2" word="$3"
+    shift 3
+    run --separate-stderr afetch "$@" "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$(grep -c . <<<"$stderr")" -eq 1 ]
+    [[ "$stderr" == "afetch: $file:$line: "* ]]
+    [[ "$stderr" == *"$word"* ]]
+}
+
+# The long options --help lists, without those that cannot be config keys.
+help_options() {
+    afetch --help | grep -oE -- '--[a-z][a-z0-9-]*' | sed 's/^--//' | sort -u |
+        grep -vxE 'config|no-config|help|version'
+}
+
+# The keys fetch.conf.example shows, as "# key = default" or "# key =".
+example_keys() {
+    sed -nE 's/^# ([a-z0-9-]+) =( .*)?$/\1/p' "$EXAMPLE" | sort -u
+}
+
+@test "fetch.conf.example as shipped (all comments) is a valid config" {
+    run --separate-stderr afetch --config "$EXAMPLE" --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.ok == 1 and .summary.parallel == 50'
+}
+
+@test "fetch.conf.example with every default uncommented parses and runs" {
+    sed -nE 's/^# ([a-z0-9-]+ = .+)$/\1/p' "$EXAMPLE" >"$CONF"
+    cat "$CONF"
+    [ "$(grep -c . "$CONF")" -ge 20 ]
+    grep -qx 'parallel = 50' "$CONF"
+    grep -qx 'fail-fast = false' "$CONF"
+    grep -qx 'json = false' "$CONF"
+    run --separate-stderr afetch --config "$CONF" --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.mode == "async" and .summary.ok == 1 and .summary.parallel == 50'
+}
+
+@test "every long option of --help is a key in fetch.conf.example, and no other key is" {
+    local missing extra
+    [ "$(help_options | wc -l)" -ge 30 ]
+    missing="$(comm -23 <(help_options) <(example_keys))"
+    extra="$(comm -13 <(help_options) <(example_keys))"
+    echo "in --help, not in the example: ${missing:-none}"
+    echo "in the example, not in --help: ${extra:-none}"
+    [ -z "$missing" ]
+    [ -z "$extra" ]
+    # and each appears once
+    [ "$(sed -nE 's/^# ([a-z0-9-]+) =( .*)?$/\1/p' "$EXAMPLE" | sort | uniq -d)" = "" ]
+}
+
+@test "fetch.conf.example: each setting has a one-line explanation above it" {
+    # setting, explanation, then a blank line (or the file's head) above them
+    run awk '/^# [a-z0-9-]+ =( |$)/ {
+                 if (prev !~ /^# ./ || prev ~ /^# [a-z0-9-]+ =( |$)/ || (NR > 2 && prev2 != ""))
+                     { print "no one-line explanation: " $0; bad = 1 }
+             }
+             { prev2 = prev; prev = $0 }
+             END { exit bad }' "$EXAMPLE"
+    echo "$output"
+    [ "$status" -eq 0 ]
+}
+
+@test "parallel from the config file is used" {
+    conf "parallel = 7"
+    run --separate-stderr afetch --config "$CONF" --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 7'
+}
+
+@test "the command line wins over the config file" {
+    conf "parallel = 7" "timeout = 0.001"
+    run --separate-stderr afetch --config "$CONF" -j 3 --timeout 30 --json "$BASE/delay/50"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 3 and .results[0].ok'
+    run --separate-stderr afetch --parallel 4 --config "$CONF" -t 30 --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 4'
+}
+
+@test "an output option in the file selects the output: json = true" {
+    conf "json = true"
+    run --separate-stderr afetch --config "$CONF" "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.ok == 1'
+}
+
+@test "repeated header keys are all sent, file ones before -H ones" {
+    local tag
+    tag="$(uniq_tag)"
+    conf "header = X-Cfg-A: one" "header = X-Order: file1" "header = X-Order: file2"
+    run --separate-stderr afetch --config "$CONF" -H 'X-Order: cli' "$BASE/delay/0/$tag"
+    dump
+    [ "$status" -eq 0 ]
+    server_request "$tag"
+    server_request "$tag" | jqt '.headers["x-cfg-a"] == "one"'
+    server_request "$tag" | jqt '.headers["x-order"] == "file1, file2, cli"'
+}
+
+@test "flags take true/false, yes/no and 1/0" {
+    local v
+    for v in true yes 1; do
+        conf "hash = $v"
+        run --separate-stderr afetch --config "$CONF" --json "$BASE/"
+        echo "hash = $v: status $status"
+        [ "$status" -eq 0 ]
+        echo "$output" | jqt '.results[0].sha256 | type == "string"'
+    done
+    for v in false no 0; do
+        conf "hash = $v"
+        run --separate-stderr afetch --config "$CONF" --json "$BASE/"
+        echo "hash = $v: status $status"
+        [ "$status" -eq 0 ]
+        echo "$output" | jqt '.results[0].sha256 == null'
+    done
+}
+
+@test "an unknown key: exit 2, FILE:LINE and the key in one line" {
+    conf "# my settings" "" "no-such-option = 1" "parallel = 5"
+    expect_config_error "$CONF" 3 no-such-option --config "$CONF"
+}
+
+@test "a bad value: exit 2 naming FILE:LINE and the key" {
+    conf "timeout = 5" "parallel = lots"
+    expect_config_error "$CONF" 2 parallel --config "$CONF"
+    conf "fail-fast = maybe"
+    expect_config_error "$CONF" 1 fail-fast --config "$CONF"
+    conf "# empty" "timeout ="
+    expect_config_error "$CONF" 2 timeout --config "$CONF"
+    conf "header = no colon here"
+    expect_config_error "$CONF" 1 header --config "$CONF"
+}
+
+@test "a line that is not 'key = value', or a bad key: exit 2 with FILE:LINE" {
+    conf "parallel 5"
+    expect_config_error "$CONF" 1 "" --config "$CONF"
+    conf "" "Parallel = 5"
+    expect_config_error "$CONF" 2 Parallel --config "$CONF"
+    conf "--parallel = 5"
+    expect_config_error "$CONF" 1 parallel --config "$CONF"
+}
+
+@test "config, no-config, help and version are not config keys" {
+    local key
+    for key in config no-config help version; do
+        conf "$key = true"
+        expect_config_error "$CONF" 1 "$key" --config "$CONF"
+    done
+}
+
+@test "a missing --config file: exit 2 naming it, nothing fetched" {
+    local tag missing="$BATS_TEST_TMPDIR/no-such.conf"
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --config "$missing" "$BASE/$tag"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$(grep -c . <<<"$stderr")" -eq 1 ]
+    [[ "$stderr" == "afetch: "*"$missing"* ]]
+    [ -z "$(server_request "$tag")" ]
+}
+
+@test "a --config that is a directory: exit 2 naming it" {
+    run --separate-stderr afetch --config "$BATS_TEST_TMPDIR" "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"$BATS_TEST_TMPDIR"* ]]
+}
+
+@test "\$AFETCH_CONFIG is read; --config wins over it" {
+    conf "parallel = 8"
+    export AFETCH_CONFIG="$CONF"
+    run --separate-stderr afetch --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 8'
+    printf 'parallel = 9\n' >"$BATS_TEST_TMPDIR/other.conf"
+    run --separate-stderr afetch --config "$BATS_TEST_TMPDIR/other.conf" --json "$BASE/"
+    dump
+    echo "$output" | jqt '.summary.parallel == 9'
+}
+
+@test "a missing \$AFETCH_CONFIG file: exit 2 naming it" {
+    local missing="$BATS_TEST_TMPDIR/gone.conf"
+    export AFETCH_CONFIG="$missing"
+    run --separate-stderr afetch "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "afetch: "*"$missing"* ]]
+}
+
+@test "--no-config ignores a broken \$AFETCH_CONFIG" {
+    conf "this is not a config"
+    export AFETCH_CONFIG="$CONF"
+    run --separate-stderr afetch --json "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"$CONF:1:"* ]]
+    run --separate-stderr afetch --no-config --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.ok == 1 and .summary.parallel == 50'
+}
+
+@test "--no-config also skips the default file" {
+    mkdir -p "$HOME/.config/afetch"
+    printf 'parallel = 11\n' >"$HOME/.config/afetch/fetch.conf"
+    run --separate-stderr afetch --no-config --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 50'
+}
+
+@test "\$XDG_CONFIG_HOME/afetch/fetch.conf is read, instead of ~/.config" {
+    export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg"
+    mkdir -p "$XDG_CONFIG_HOME/afetch" "$HOME/.config/afetch"
+    printf 'parallel = 9\n' >"$XDG_CONFIG_HOME/afetch/fetch.conf"
+    printf 'parallel = 11\n' >"$HOME/.config/afetch/fetch.conf"
+    run --separate-stderr afetch --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 9'
+}
+
+@test "\$HOME/.config/afetch/fetch.conf is read when XDG_CONFIG_HOME is unset or relative" {
+    mkdir -p "$HOME/.config/afetch"
+    printf 'parallel = 11\n' >"$HOME/.config/afetch/fetch.conf"
+    run --separate-stderr afetch --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 11'
+    export XDG_CONFIG_HOME=relative/xdg
+    run --separate-stderr afetch --json "$BASE/"
+    dump
+    echo "$output" | jqt '.summary.parallel == 11'
+}
+
+@test "no config file anywhere: the defaults, no error" {
+    export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/empty-xdg"
+    run --separate-stderr afetch --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] || [[ "$stderr" != *afetch:* ]]
+    echo "$output" | jqt '.summary.parallel == 50'
+}
+
+@test "CRLF line ends and a UTF-8 BOM are accepted" {
+    local tag
+    tag="$(uniq_tag)"
+    printf '\xef\xbb\xbf# saved on Windows\r\nparallel = 6\r\nheader = X-Crlf: v\r\n' >"$CONF"
+    run --separate-stderr afetch --config "$CONF" --json "$BASE/delay/0/$tag"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.parallel == 6'
+    server_request "$tag" | jqt '.headers["x-crlf"] == "v"'
+}
+
+@test "quoted values keep their blanks; unquoted ones are trimmed" {
+    local tag
+    tag="$(uniq_tag)"
+    conf 'user-agent = "agent with trailing blanks  "' 'output-dir = " spaced dir "'
+    cd "$BATS_TEST_TMPDIR"
+    run --separate-stderr afetch --config "$CONF" --json "$BASE/delay/0/$tag"
+    dump
+    [ "$status" -eq 0 ]
+    server_request "$tag" | jqt '.headers["user-agent"] == "agent with trailing blanks  "'
+    [ -d " spaced dir " ]
+    echo "$output" | jqt '.results[0].path | startswith(" spaced dir /")'
+    tag="$(uniq_tag)"
+    conf 'user-agent =    plain agent   '
+    run --separate-stderr afetch --config "$CONF" --json "$BASE/delay/0/$tag"
+    dump
+    [ "$status" -eq 0 ]
+    server_request "$tag" | jqt '.headers["user-agent"] == "plain agent"'
+}
