@@ -46,23 +46,22 @@ static void install_signal_handlers(void)
  * lowers the window itself and tries the starved transfer again, so the estimate can be lean. */
 enum { FDS_PER_TRANSFER = 1, FDS_SPARE = 64 };
 
-/* Raises the open-file limit as far as -j needs (root may raise the hard limit too), and lowers
- * -j, with a warning, when even that is not enough: better fewer transfers than EMFILE. */
+/* Raises the soft open-file limit to the hard one (and the hard one too where -j needs more
+ * and the process may), then lowers -j, with a warning, if even that is not enough: better
+ * fewer transfers than EMFILE. */
 static void fit_parallel_to_fd_limit(struct cli *c)
 {
     struct rlimit limit;
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
         return;
     rlim_t needed = (rlim_t)c->opts.parallel * FDS_PER_TRANSFER + FDS_SPARE;
-    if (limit.rlim_cur < needed) {
-        struct rlimit wanted = {.rlim_cur = needed,
-                                .rlim_max = limit.rlim_max > needed ? limit.rlim_max : needed};
-        if (setrlimit(RLIMIT_NOFILE, &wanted) != 0) {
-            limit.rlim_cur = limit.rlim_max;
-            setrlimit(RLIMIT_NOFILE, &limit);
-        }
-        getrlimit(RLIMIT_NOFILE, &limit);
+    struct rlimit wanted = {.rlim_cur = limit.rlim_max > needed ? limit.rlim_max : needed,
+                            .rlim_max = limit.rlim_max > needed ? limit.rlim_max : needed};
+    if (setrlimit(RLIMIT_NOFILE, &wanted) != 0) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
     }
+    getrlimit(RLIMIT_NOFILE, &limit);
     if (limit.rlim_cur >= needed)
         return;
     rlim_t room = limit.rlim_cur > FDS_SPARE ? (limit.rlim_cur - FDS_SPARE) / FDS_PER_TRANSFER : 1;
