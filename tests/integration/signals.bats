@@ -124,6 +124,9 @@ slow_list() {
 }
 
 @test "a second SIGINT exits at once, even with standard output blocked" {
+    # valgrind holds a signal back while it restarts a blocked write (SA_RESTART), so there the
+    # handler would only run once the reader drains the pipe: the test would measure valgrind
+    [ -z "${AFETCH_WRAPPER:-}" ] || skip "valgrind defers handlers during a restarted write"
     local tag list="$BATS_TEST_TMPDIR/many.txt" fifo="$BATS_TEST_TMPDIR/out.fifo"
     local err="$BATS_TEST_TMPDIR/err.txt" i
     tag="$(uniq_tag)"
