@@ -7,7 +7,7 @@ tap_dir=build/tap
 rm -rf "$tap_dir"
 mkdir -p "$tap_dir"
 
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 # A sanitizer report must not pass for afetch's own exit 1 ("some URL failed").
 export ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:exitcode=86:print_stacktrace=1
@@ -20,8 +20,9 @@ suite() {
     shift
     echo "# ---- $name"
     "$@" >"$out" 2>&1
-    local status=$? ok bad
-    ok=$(grep -c '^ok ' "$out")
+    local status=$? ok bad skip
+    skip=$(grep -cE '^ok .*# (skip|SKIP)' "$out")
+    ok=$(($(grep -c '^ok ' "$out") - skip))
     bad=$(grep -c '^not ok ' "$out")
     grep -E '^(not ok|#)' "$out" | grep -v '^# ----' | head -100
     if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
@@ -29,9 +30,10 @@ suite() {
         tail -20 "$out"
         bad=1
     fi
-    echo "# $name: $ok passed, $bad failed"
+    echo "# $name: $ok passed, $bad failed, $skip skipped"
     passed=$((passed + ok))
     failed=$((failed + bad))
+    skipped=$((skipped + skip))
 }
 
 units() {
@@ -52,5 +54,5 @@ TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
     suite threads-tsan bats --tap tests/integration/threads.bats tests/integration/basic.bats
 suite fuzz make --no-print-directory -s fuzz
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
