@@ -16,11 +16,16 @@ valgrind_cmd="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-lea
 # suite NAME COMMAND...: runs a TAP producer and adds up its ok / not ok lines. A producer that
 # fails without a "not ok" line (a crash, a bad plan) counts as one failure.
 suite() {
-    local name=$1 out="$tap_dir/$1.tap"
+    local name=$1 out="$tap_dir/$1.tap" began=$SECONDS
     shift
     echo "# ---- $name"
     "$@" >"$out" 2>&1
-    local status=$? ok bad skip
+    tally "$name" $? $((SECONDS - began))
+}
+
+# tally NAME STATUS SECONDS: adds up the TAP in build/tap/NAME.tap.
+tally() {
+    local name=$1 status=$2 out="$tap_dir/$1.tap" ok bad skip
     skip=$(grep -cE '^ok .*# (skip|SKIP)' "$out")
     ok=$(($(grep -c '^ok ' "$out") - skip))
     bad=$(grep -c '^not ok ' "$out")
@@ -30,7 +35,7 @@ suite() {
         tail -20 "$out"
         bad=1
     fi
-    echo "# $name: $ok passed, $bad failed, $skip skipped"
+    echo "# $name: $ok passed, $bad failed, $skip skipped (${3}s)"
     passed=$((passed + ok))
     failed=$((failed + bad))
     skipped=$((skipped + skip))
@@ -49,10 +54,24 @@ suite unit units build
 suite unit-asan units build/asan
 suite integration bats --tap tests/integration
 AFETCH=$PWD/build/asan/afetch GATHER=$PWD/build/asan/examples/gather suite integration-asan bats --tap tests/integration
-AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap tests/integration
+# The fuzzers (60 s a target, one at a time) use one core while valgrind, single-threaded,
+# uses the other.
+fuzz_began=$SECONDS
+FUZZ_JOBS=1 make --no-print-directory -s fuzz >"$tap_dir/fuzz.tap" 2>&1 &
+fuzz_pid=$!
+# valgrind is ~50x slower: it runs the fault-server suites and those that exercise memory most
+# (the 100 mixed URLs of basic, saving, signals, threads, the config parser, the library); the
+# option, timing, scale and packaging suites run plain and under ASan.
+valgrind_files=()
+for name in basic faults policy save hostile signals threads config library; do
+    valgrind_files+=("tests/integration/$name.bats")
+done
+AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap "${valgrind_files[@]}"
 TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
     suite threads-tsan bats --tap tests/integration/threads.bats tests/integration/basic.bats
-suite fuzz make --no-print-directory -s fuzz
+echo "# ---- fuzz"
+wait "$fuzz_pid"
+tally fuzz $? $((SECONDS - fuzz_began))
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
