@@ -93,7 +93,8 @@ test: test-deps
 check: all fuzz-build $(SAN)/afetch $(TSAN)/afetch $(BUILD)/examples/gather $(SAN)/examples/gather $(addprefix $(BUILD)/tests/,$(UNIT_BINS)) $(addprefix $(SAN)/tests/,$(UNIT_BINS))
 	@scripts/run-tests.sh
 
-demo: deps
+demo:
+	@scripts/deps.sh demo
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 

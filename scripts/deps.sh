@@ -1,14 +1,16 @@
 #!/bin/sh
-# Installs the Debian packages afetch needs that are missing: "build" for building, "test" for
-# the test suite too. Root installs with apt-get; anyone else is told what to install.
+# Installs the Debian packages afetch needs that are missing: "build" for building, "demo" for
+# the demo's local server too, "test" for the test suite. Root installs them with apt-get;
+# anyone else is told what to install.
 set -eu
 
 build="gcc make pkg-config libcurl4-openssl-dev libssl-dev libidn2-dev libev-dev libcjson-dev"
 test="$build clang jq bats valgrind python3 groff-base openssl parallel libxml2-utils librsvg2-bin"
 case "${1:-build}" in
 build) wanted=$build ;;
+demo) wanted="$build python3" ;;
 test) wanted=$test ;;
-*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|demo|test]" >&2; exit 2 ;;
 esac
 
 missing=""
