@@ -473,7 +473,8 @@ static void deliver_to_stream(void *arg, afetch_future *f)
     report_progress(L->stream->stream, L->stream->summary, L->running.count, L->started);
 }
 
-static void stop_reading(afetch_loop *L)
+/* Out of memory for a new task: read no more, cancel what runs; the results so far stand. */
+static void give_up_for_memory(afetch_loop *L)
 {
     L->stream->input_done = true;
     L->stream->out_of_memory = true;
@@ -499,13 +500,13 @@ static void pull(afetch_loop *L)
         }
         struct task *t = task_for(L, &req);
         if (!t) {
-            stop_reading(L);
+            give_up_for_memory(L);
             return;
         }
         bool settled = t->future.state != AFETCH_PENDING;
         if (gather_push(&run->gather, &t->future) != 0) {
             task_free(t);
-            stop_reading(L);
+            give_up_for_memory(L);
             return;
         }
         if (settled)
