@@ -55,12 +55,10 @@ bool blocking_run(struct blocking *b, struct task *t)
         if (task_prepare(t, &b->slot, b->opts, b->shared_headers) != 0)
             return true; /* its result says why */
         const afetch_result *r = &t->future.result;
-        log_line(b->opts, 1, "start #%zu %s (try %u)", r->index, r->url, r->attempts);
+        log_transfer_start(b->opts, r);
         CURLcode rc = curl_easy_perform(b->slot.easy);
         double delay = task_collect(t, rc, b->opts, &b->rng);
-        log_line(b->opts, 1, "end #%zu %s: %s%s%.3f s%s", r->index, r->url,
-                 r->ok ? "ok " : r->error_code, r->ok ? "" : " ", r->time.total,
-                 delay >= 0 ? ", will try again" : "");
+        log_transfer_end(b->opts, r, delay >= 0);
         if (delay < 0)
             return true;
         if (!wait_for_retry(b, delay)) {

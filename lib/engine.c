@@ -88,7 +88,7 @@ static void start(afetch_loop *L, struct task *t)
     if (started) {
         task_list_append(&L->running, t);
         if (loop_add(L->loop, slot->easy) == 0) {
-            log_line(L->opts, 1, "start #%zu %s (try %u)", r->index, r->url, r->attempts);
+            log_transfer_start(L->opts, r);
             return;
         }
         task_list_unlink(&L->running, t);
@@ -242,9 +242,7 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     L->finished++;
     double delay = task_collect(t, rc, L->opts, &L->rng);
     const afetch_result *r = &t->future.result;
-    log_line(L->opts, 1, "end #%zu %s: %s%s%.3f s%s", r->index, r->url,
-             r->ok ? "ok " : r->error_code, r->ok ? "" : " ", r->time.total,
-             delay >= 0 ? ", will try again" : "");
+    log_transfer_end(L->opts, r, delay >= 0);
     give_back(L, slot);
     leave_host(L, t, true);
     if (fetch_starved(rc, &slot->io) && L->running.count > 0 && !L->stopping) {
@@ -523,9 +521,8 @@ static void pull(afetch_loop *L)
 int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summary *summary)
 {
     unsigned parallel = L->slot_count;
-    struct stream_run run = {.stream = stream,
-                             .summary = summary,
-                             .backlog_cap = parallel * 16 > 4096 ? parallel * 16 : 4096};
+    struct stream_run run = {
+        .stream = stream, .summary = summary, .backlog_cap = backlog_cap(parallel)};
     *summary = (afetch_summary){.parallel = parallel};
     gather_init(&run.gather, stream->mode, stream->as_completed, deliver_to_stream,
                 cancel_everything, L);

@@ -162,6 +162,22 @@ void log_line(const afetch_options *opts, unsigned level, const char *format, ..
     opts->log(opts->log_arg, line);
 }
 
+void log_transfer_start(const afetch_options *opts, const afetch_result *r)
+{
+    log_line(opts, 1, "start #%zu %s (try %u)", r->index, r->url, r->attempts);
+}
+
+void log_transfer_end(const afetch_options *opts, const afetch_result *r, bool again)
+{
+    log_line(opts, 1, "end #%zu %s: %s%s%.3f s%s", r->index, r->url, r->ok ? "ok " : r->error_code,
+             r->ok ? "" : " ", r->time.total, again ? ", will try again" : "");
+}
+
+size_t backlog_cap(unsigned window)
+{
+    return (size_t)window * 16 > 4096 ? (size_t)window * 16 : 4096;
+}
+
 double clock_seconds(void)
 {
     struct timespec ts;

@@ -67,6 +67,12 @@ void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *s
 /* Tells the stream's progress callback, if any, where the run stands. */
 void report_progress(const afetch_stream *stream, const afetch_summary *summary, size_t in_flight,
                      double started);
+/* With verbosity 1: a transfer starts, or ends (again: another try will follow). */
+void log_transfer_start(const afetch_options *opts, const afetch_result *r);
+void log_transfer_end(const afetch_options *opts, const afetch_result *r, bool again);
+/* Results held back in input order behind a stalled head at most, for a window of that many
+ * transfers: reading pauses there, so memory stays bounded. */
+size_t backlog_cap(unsigned window);
 /* Logs one line through opts->log when verbosity is at least level (printf-style). */
 void log_line(const afetch_options *opts, unsigned level, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
