@@ -370,12 +370,11 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
     L->headers = fetch_headers_new(opts, NULL, &failed);
     if (!L->slots || !L->spare || !L->loop || failed)
         goto fail;
+    /* A slot gets its easy handle when it first runs (task_prepare): -j 10000 over a short
+     * list costs only the transfers that actually run at once. */
     for (unsigned i = 0; i < L->slot_count; i++) {
         struct slot *slot = &L->slots[L->slot_count - 1 - i];
         fetch_io_init(&slot->io);
-        slot->easy = curl_easy_init();
-        if (!slot->easy)
-            goto fail;
         give_back(L, slot);
     }
     L->started = clock_seconds();

@@ -76,6 +76,10 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
     struct curl_slist *headers = t->headers ? t->headers : shared_headers;
     afetch_result *r = &t->future.result;
     const char *url = t->ascii_url ? t->ascii_url : r->url;
+    if (!slot->easy && !(slot->easy = curl_easy_init())) {
+        fetch_fail(r, AFETCH_E_INTERNAL, "out of memory for a libcurl handle", &t->result_strings);
+        return -1;
+    }
     const char *code =
         fetch_prepare(slot->easy, opts, r->index, url, t->method, headers, &slot->io);
     if (!code && curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {

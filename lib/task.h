@@ -48,8 +48,8 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
                       const struct future_ops *ops);
 void task_free(struct task *t);
 
-/* Prepares slot's easy handle for t's next try; 0, or -1 with t's result set to the failure
- * (t is not settled: the caller does that). */
+/* Prepares slot's easy handle for t's next try, creating it on the slot's first use; 0, or -1 with
+ * t's result set to the failure (t is not settled: the caller does that). */
 int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
                  struct curl_slist *shared_headers);
 /* Reads the result of t's finished transfer, without settling t, and lets go of the slot.
