@@ -268,8 +268,17 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
      * in a first burst, when none can be idle yet, that scan is pure cost. */
     if (io->fresh_connect && plain && !opts->http2_prior_knowledge)
         SET(CURLOPT_FRESH_CONNECT, 1L);
-    if (opts->http2_prior_knowledge)
+    if (opts->http2_prior_knowledge) {
         SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+        /* Before 8.0.0, libcurl fails every request after the first on an h2c connection
+         * ("Error in the HTTP2 framing layer", curl issue #10634): there, each h2c transfer
+         * gets a connection of its own. */
+        if (plain && curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
+            SET(CURLOPT_PIPEWAIT, 0L);
+            SET(CURLOPT_FRESH_CONNECT, 1L);
+            SET(CURLOPT_FORBID_REUSE, 1L);
+        }
+    }
     /* The Content-Length check refuses early; on_body enforces the cap on decoded bytes. */
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opts->max_size);
     if (opts->compressed)
