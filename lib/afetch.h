@@ -136,8 +136,8 @@ typedef enum afetch_gather_mode {
 typedef struct afetch_summary {
     size_t urls, ok, failed;
     int64_t bytes;
-    double elapsed; /* wall seconds */
-    unsigned parallel;
+    double elapsed;    /* wall seconds */
+    unsigned parallel; /* the window: -j, or the narrowest it shrank to when descriptors ran out */
 } afetch_summary;
 
 typedef struct afetch_loop afetch_loop;

@@ -29,6 +29,9 @@ struct afetch_loop {
     struct curl_slist *headers; /* the options' headers, for requests without their own */
     unsigned slot_count;        /* the window asked for */
     unsigned window;            /* the window in force: lowered when file descriptors run out */
+    unsigned narrowest;         /* the smallest window this run, for the summary */
+    unsigned clean_finishes;    /* transfers ended without a descriptor shortage since the window
+                                   last changed */
     struct slot *slots;         /* spare ones are on the free stack */
     struct slot **spare;
     size_t spare_count;
@@ -230,6 +233,27 @@ static void cancel_everything(void *arg)
         afetch_future_cancel(&retryq_first(&L->retrying)->future);
 }
 
+/* Out of descriptors: the window becomes what runs now. */
+static void shrink_window(afetch_loop *L)
+{
+    L->window = (unsigned)L->running.count;
+    if (L->window < L->narrowest)
+        L->narrowest = L->window;
+    L->clean_finishes = 0;
+    log_line(L->opts, 1, "out of file descriptors: window %u", L->window);
+}
+
+/* A shortage may pass (a burst of name lookups, another program's files): after a window's
+ * worth of transfers end without one, the window grows by one again, up to -j. */
+static void regrow_window(afetch_loop *L)
+{
+    if (L->window >= L->slot_count || ++L->clean_finishes < L->window)
+        return;
+    L->window++;
+    L->clean_finishes = 0;
+    log_line(L->opts, 1, "window %u again", L->window);
+}
+
 /* loop hook: a transfer ended; its task settles, or waits for another try. */
 static void on_done(void *arg, CURL *easy, CURLcode rc)
 {
@@ -245,10 +269,12 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     log_transfer_end(L->opts, r, delay >= 0);
     give_back(L, slot);
     leave_host(L, t, true);
+    if (!fetch_starved(rc, &slot->io))
+        regrow_window(L);
     if (fetch_starved(rc, &slot->io) && L->running.count > 0 && !L->stopping) {
         /* Not the URL's fault: the process is out of descriptors. Run fewer at once and
          * give this one its turn again as soon as one finishes. */
-        L->window = (unsigned)L->running.count;
+        shrink_window(L);
         task_forget_result(t);
         t->future.result.attempts--;
         t->place = TASK_WAITING;
@@ -352,7 +378,7 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
         return NULL;
     L->opts = opts;
     L->slot_count = opts->parallel ? opts->parallel : 1;
-    L->window = L->slot_count;
+    L->window = L->narrowest = L->slot_count;
     L->rng = fetch_rng_seed(L);
     L->slots = calloc(L->slot_count, sizeof *L->slots);
     L->spare = calloc(L->slot_count, sizeof *L->spare);
@@ -535,7 +561,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
         loop_run(L->loop);
     loop_tick(L->loop, 0);
     summary->elapsed = clock_seconds() - L->started;
-    summary->parallel = L->window;
+    summary->parallel = L->narrowest;
     L->stream = NULL;
     gather_release(&run.gather);
     return run.out_of_memory ? -1 : 0;

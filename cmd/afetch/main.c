@@ -293,8 +293,10 @@ static int run_and_report(const struct cli *c, afetch_input *in, struct display 
     const char *last = c->compare && cmp.count ? cmp.modes[cmp.count - 1].mode : mode;
     print_summary(last, &summary);
     if (strcmp(last, "async") == 0 && summary.parallel < c->opts.parallel && summary.urls > 0)
-        fprintf(stderr, "afetch: warning: out of file descriptors; ran with --parallel %u\n",
-                summary.parallel);
+        fprintf(
+            stderr,
+            "afetch: warning: out of file descriptors; the window shrank to %u at its narrowest\n",
+            summary.parallel);
     if (c->compare && cmp.count == c->compared_count)
         print_compare(&cmp);
     if (written != 0) {

@@ -57,3 +57,23 @@ big() {
     echo "$output" | jqt '.summary.ok == 600 and .summary.parallel <= 400'
     [[ "$stderr" == *"warning:"* ]]
 }
+
+@test "scale: descriptors held by another owner shrink the window, it grows back, every transfer succeeds" {
+    local list="$BATS_TEST_TMPDIR/held.txt"
+    seq 0 599 | sed "s|^|$BASE/delay/50?h=|" >"$list"
+    # afetch sizes -j by the limit (200: -j 136) but finds 100 of its descriptors taken
+    crowded() {
+        ulimit -n 200 || return 99
+        local i
+        for i in $(seq 11 110); do eval "exec $i</dev/null"; done
+        afetch -v --json -j 400 "$list"
+    }
+    run --separate-stderr crowded
+    [ "$status" -eq 0 ] || dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.ok == 600 and .summary.parallel < 136'
+    echo "$output" | jqt '[.results[].index] == [range(600)]'
+    [[ "$stderr" == *"afetch: out of file descriptors: window "* ]]
+    [[ "$stderr" == *" again"* ]]
+    [[ "$stderr" == *"warning: out of file descriptors; the window shrank to"* ]]
+}
