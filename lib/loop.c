@@ -18,10 +18,34 @@ struct loop {
     ev_async poke;  /* wake-ups from signal handlers */
     ev_timer ticker;
     struct loop_hooks hooks;
+    struct watcher *spare; /* watchers of sockets libcurl stopped watching, for reuse */
 };
 
 /* One watched socket: an ev_io whose data points at the loop, attached to libcurl's socket
- * with curl_multi_assign. */
+ * with curl_multi_assign. libcurl drops the watch of a kept-alive connection between two
+ * transfers and asks again for the next, so watchers are recycled rather than allocated per
+ * transfer. */
+struct watcher {
+    ev_io io; /* first: the ev_io libcurl hands back is the watcher */
+    struct watcher *next_spare;
+};
+
+static ev_io *watcher_get(struct loop *l)
+{
+    struct watcher *w = l->spare;
+    if (w)
+        l->spare = w->next_spare;
+    else if (!(w = malloc(sizeof *w)))
+        return NULL;
+    return &w->io;
+}
+
+static void watcher_put(struct loop *l, ev_io *io)
+{
+    struct watcher *w = (struct watcher *)io;
+    w->next_spare = l->spare;
+    l->spare = w;
+}
 
 static void trace(struct loop *l, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
@@ -135,12 +159,12 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
     if (what == CURL_POLL_REMOVE) {
         if (w) {
             ev_io_stop(l->ev, w);
-            free(w);
+            watcher_put(l, w);
         }
         return 0;
     }
     if (!w) {
-        w = malloc(sizeof *w);
+        w = watcher_get(l);
         if (!w)
             return -1;
         ev_init(w, on_io);
@@ -212,6 +236,11 @@ void loop_free(struct loop *l)
     /* closing cached connections still calls on_curl_socket, which needs l->ev */
     if (l->multi)
         curl_multi_cleanup(l->multi);
+    while (l->spare) {
+        struct watcher *w = l->spare;
+        l->spare = w->next_spare;
+        free(w);
+    }
     if (l->ev) {
         ev_timer_stop(l->ev, &l->timer);
         ev_timer_stop(l->ev, &l->alarm);
