@@ -269,9 +269,10 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     log_transfer_end(L->opts, r, delay >= 0);
     give_back(L, slot);
     leave_host(L, t, true);
-    if (!fetch_starved(rc, &slot->io))
+    bool starved = fetch_starved(rc, &slot->io);
+    if (!starved)
         regrow_window(L);
-    if (fetch_starved(rc, &slot->io) && L->running.count > 0 && !L->stopping) {
+    if (starved && L->running.count > 0 && !L->stopping) {
         /* Not the URL's fault: the process is out of descriptors. Run fewer at once and
          * give this one its turn again as soon as one finishes. */
         shrink_window(L);
