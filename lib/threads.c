@@ -116,14 +116,16 @@ static void feed(struct pool *p)
             return;
         }
         struct task *t = task_new(&req, p->next_index++, p->opts, &pool_ops);
+        /* read before the push, which delivers and frees a task settled at birth */
+        bool settled = t && t->future.state != AFETCH_PENDING;
         if (!t || gather_push(&p->gather, &t->future) != 0) {
             task_free(t);
             p->out_of_memory = p->input_done = true;
             abort_all(p);
             return;
         }
-        if (t->future.state != AFETCH_PENDING)
-            continue; /* settled at birth: delivered, and freed, by the push */
+        if (settled)
+            continue; /* delivered, and freed, by the push */
         if (tripped) {
             future_settle_cancelled(&t->future);
             continue;
