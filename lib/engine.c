@@ -523,18 +523,13 @@ static void pull(afetch_loop *L)
             return;
         }
         struct task *t = task_for(L, &req);
-        if (!t) {
+        enum task_pushed pushed = task_push_new(&run->gather, t);
+        if (pushed == TASK_PUSH_FAILED) {
             give_up_for_memory(L);
             return;
         }
-        bool settled = t->future.state != AFETCH_PENDING;
-        if (gather_push(&run->gather, &t->future) != 0) {
-            task_free(t);
-            give_up_for_memory(L);
-            return;
-        }
-        if (settled)
-            continue; /* delivered, and freed, by the push */
+        if (pushed == TASK_PUSHED_SETTLED)
+            continue;
         if (tripped) {
             afetch_future_cancel(&t->future);
         } else {

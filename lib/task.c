@@ -1,6 +1,8 @@
 /* task.c — one request's life: copied in, prepared on a slot, finished into a result. */
 #include "task.h"
 
+#include "gather.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +140,18 @@ void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *s
     summary_count(summary, &t->future.result);
     stream->deliver(stream->deliver_arg, &t->future.result);
     task_free(t);
+}
+
+enum task_pushed task_push_new(struct gather *g, struct task *t)
+{
+    if (!t)
+        return TASK_PUSH_FAILED;
+    bool settled = t->future.state != AFETCH_PENDING; /* t may be gone after the push */
+    if (gather_push(g, &t->future) != 0) {
+        task_free(t);
+        return TASK_PUSH_FAILED;
+    }
+    return settled ? TASK_PUSHED_SETTLED : TASK_PUSHED_PENDING;
 }
 
 void report_progress(const afetch_stream *stream, const afetch_summary *summary, size_t in_flight,

@@ -6,6 +6,8 @@
 #include "fetch.h"
 #include "future.h"
 
+struct gather;
+
 /* Where a pending task is; the owner keeps one list or heap for each place. */
 enum task_place { TASK_NEW, TASK_WAITING, TASK_PARKED, TASK_RUNNING, TASK_RETRYING };
 
@@ -64,6 +66,15 @@ void task_abandon(struct task *t);
 void summary_count(afetch_summary *summary, const afetch_result *r);
 /* Counts t's settled result, hands it to the stream's deliver callback, and frees t. */
 void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *summary);
+/* What became of a task just read from the input and pushed on the gather. */
+enum task_pushed {
+    TASK_PUSHED_PENDING, /* it waits to run */
+    TASK_PUSHED_SETTLED, /* it was settled at birth (an invalid entry); the push may have
+                            delivered and freed it, so the caller must not touch it again */
+    TASK_PUSH_FAILED,    /* out of memory: t (which may be NULL) is freed */
+};
+/* Pushes t, newly made from the input, on g. */
+enum task_pushed task_push_new(struct gather *g, struct task *t);
 /* Tells the stream's progress callback, if any, where the run stands. */
 void report_progress(const afetch_stream *stream, const afetch_summary *summary, size_t in_flight,
                      double started);

@@ -116,16 +116,14 @@ static void feed(struct pool *p)
             return;
         }
         struct task *t = task_new(&req, p->next_index++, p->opts, &pool_ops);
-        /* read before the push, which delivers and frees a task settled at birth */
-        bool settled = t && t->future.state != AFETCH_PENDING;
-        if (!t || gather_push(&p->gather, &t->future) != 0) {
-            task_free(t);
+        enum task_pushed pushed = task_push_new(&p->gather, t);
+        if (pushed == TASK_PUSH_FAILED) {
             p->out_of_memory = p->input_done = true;
             abort_all(p);
             return;
         }
-        if (settled)
-            continue; /* delivered, and freed, by the push */
+        if (pushed == TASK_PUSHED_SETTLED)
+            continue;
         if (tripped) {
             future_settle_cancelled(&t->future);
             continue;
