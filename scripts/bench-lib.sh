@@ -26,6 +26,22 @@ bench_thousands() {
     printf '%s' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'
 }
 
+# An awk function for the report's programs: the median of a space-separated list of numbers
+# ("" for an empty list).
+BENCH_AWK_MEDIAN='
+function median(list,    a, n, i, j, t) {
+    n = split(list, a, " ")
+    if (n == 0) return ""
+    for (i = 2; i <= n; i++) {
+        t = a[i] + 0
+        for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+        a[j + 1] = t
+    }
+    if (n % 2) return a[(n + 1) / 2] + 0
+    return (a[n / 2] + a[n / 2 + 1]) / 2
+}
+'
+
 # One workload's section of docs/BENCHMARKS.md, from the result files. Arguments: the
 # workload id, its title, the ideal wall time in seconds ("" when there is none), a sentence
 # on how the ideal is reached, the run date, the number of runs, and the mode (full/quick).
@@ -38,18 +54,7 @@ bench_render_workload() {
     printf '## %s: %s\n\n' "$wid" "$title"
     printf '%s run, %s, %s run(s) per tool; the median is shown. %s\n\n' \
         "$mode" "$date" "$runs" "$ideal_text"
-    awk -F'\t' -v wid="$wid" -v ideal="$ideal" '
-    function median(list,    a, n, i, j, t) {
-        n = split(list, a, " ")
-        if (n == 0) return ""
-        for (i = 2; i <= n; i++) {
-            t = a[i] + 0
-            for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
-            a[j + 1] = t
-        }
-        if (n % 2) return a[(n + 1) / 2] + 0
-        return (a[n / 2] + a[n / 2 + 1]) / 2
-    }
+    awk -F'\t' -v wid="$wid" -v ideal="$ideal" "$BENCH_AWK_MEDIAN"'
     function minmax(list,    a, n, i, lo, hi) {
         n = split(list, a, " ")
         lo = hi = a[1] + 0
@@ -103,17 +108,7 @@ bench_render_workload() {
     }' "$BENCH_RESULTS"
 
     if [ -s "$BENCH_COMPARE" ] && grep -q "^$wid	" "$BENCH_COMPARE"; then
-        awk -F'\t' -v wid="$wid" '
-        function median(list,    a, n, i, j, t) {
-            n = split(list, a, " ")
-            for (i = 2; i <= n; i++) {
-                t = a[i] + 0
-                for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
-                a[j + 1] = t
-            }
-            if (n % 2) return a[(n + 1) / 2] + 0
-            return (a[n / 2] + a[n / 2 + 1]) / 2
-        }
+        awk -F'\t' -v wid="$wid" "$BENCH_AWK_MEDIAN"'
         $1 == wid { s = s " " $3; a = a " " $4; x = x " " $5; n++; if ($6 != "ok") bad++ }
         END {
             printf "`afetch --compare` (the same list one URL at a time, then concurrently; median of %d): ", n
