@@ -105,13 +105,19 @@ start_server() {
     export BASE="http://127.0.0.1:$PORT"
 }
 
-# teardown_file: stop the server started by start_server.
-stop_server() {
-    local pid="${SERVER_PID:-}"
-    if [ -z "$pid" ] && [ -f "$BATS_FILE_TMPDIR/server.pid" ]; then
-        pid="$(cat "$BATS_FILE_TMPDIR/server.pid")"
+# _stop_launched NAME PID: stop the server _launch_server started as NAME, by PID or, when
+# PID is empty (another process set it up), by its pid file.
+_stop_launched() {
+    local pid="$2"
+    if [ -z "$pid" ] && [ -f "$BATS_FILE_TMPDIR/$1.pid" ]; then
+        pid="$(cat "$BATS_FILE_TMPDIR/$1.pid")"
     fi
     _stop_pid "$pid"
+}
+
+# teardown_file: stop the server started by start_server.
+stop_server() {
+    _stop_launched server "${SERVER_PID:-}"
 }
 
 # setup_file: a second server speaking HTTPS with a fresh self-signed
@@ -138,11 +144,7 @@ start_tls_server() {
 
 # teardown_file: stop the server started by start_tls_server.
 stop_tls_server() {
-    local pid="${TLS_SERVER_PID:-}"
-    if [ -z "$pid" ] && [ -f "$BATS_FILE_TMPDIR/tls-server.pid" ]; then
-        pid="$(cat "$BATS_FILE_TMPDIR/tls-server.pid")"
-    fi
-    _stop_pid "$pid"
+    _stop_launched tls-server "${TLS_SERVER_PID:-}"
 }
 
 # A 127.0.0.1 port that was free a moment ago and has nothing listening.

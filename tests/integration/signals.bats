@@ -29,6 +29,21 @@ slow_list() {
     done
 }
 
+# interrupt_within_10s SIG FILE...: sends SIG to the afetch started with afetch_bg, shows
+# FILE... (its output), and checks that it exited with 130 within 10 s.
+interrupt_within_10s() {
+    local sig=$1 t0 t1
+    shift
+    t0="$(now_ms)"
+    kill "-$sig" "$AFETCH_BG_PID"
+    wait_exit "$AFETCH_BG_PID" 20
+    t1="$(now_ms)"
+    echo "status $WAIT_STATUS after $((t1 - t0)) ms"
+    cat "$@"
+    [ "$WAIT_STATUS" -eq 130 ]
+    [ $((t1 - t0)) -lt 10000 ]
+}
+
 @test "SIGINT cancels transfers in flight: exit 130, one valid JSON document" {
     local tag list="$BATS_TEST_TMPDIR/slow.txt" out="$BATS_TEST_TMPDIR/out.json"
     local err="$BATS_TEST_TMPDIR/err.txt"
@@ -36,15 +51,7 @@ slow_list() {
     slow_list "$tag" 20 30000 >"$list"
     afetch_bg "$out" "$err" --json -j 20 "$list"
     wait_for_log "$tag" 20 30
-    local t0 t1
-    t0="$(now_ms)"
-    kill -INT "$AFETCH_BG_PID"
-    wait_exit "$AFETCH_BG_PID" 20
-    t1="$(now_ms)"
-    echo "status $WAIT_STATUS after $((t1 - t0)) ms"
-    cat "$out" "$err"
-    [ "$WAIT_STATUS" -eq 130 ]
-    [ $((t1 - t0)) -lt 10000 ]
+    interrupt_within_10s INT "$out" "$err"
     [ "$(jq -s 'length' <"$out")" -eq 1 ]
     jqt '(.results | length) == 20 and [.results[].index] == [range(0; 20)]' <"$out"
     jqt 'all(.results[]; .ok or .error.code == "cancelled")' <"$out"
@@ -63,15 +70,7 @@ slow_list() {
     } >"$list"
     afetch_bg "$out" "$err" --jsonl -j 20 "$list"
     wait_for_log "$tag" 11 30
-    local t0 t1
-    t0="$(now_ms)"
-    kill -TERM "$AFETCH_BG_PID"
-    wait_exit "$AFETCH_BG_PID" 20
-    t1="$(now_ms)"
-    echo "status $WAIT_STATUS after $((t1 - t0)) ms"
-    cat "$out" "$err"
-    [ "$WAIT_STATUS" -eq 130 ]
-    [ $((t1 - t0)) -lt 10000 ]
+    interrupt_within_10s TERM "$out" "$err"
     local line n=0
     while IFS= read -r line; do
         jqt --argjson k "$RESULT_KEYS" 'keys == $k and (.ok or .error.code == "cancelled")' <<<"$line"
@@ -90,15 +89,7 @@ slow_list() {
     afetch_bg "$out" "$err" --json --sync "$list"
     wait_for_log "$tag" 1 30
     sleep 0.3
-    local t0 t1
-    t0="$(now_ms)"
-    kill -INT "$AFETCH_BG_PID"
-    wait_exit "$AFETCH_BG_PID" 20
-    t1="$(now_ms)"
-    echo "status $WAIT_STATUS after $((t1 - t0)) ms"
-    cat "$out" "$err"
-    [ "$WAIT_STATUS" -eq 130 ]
-    [ $((t1 - t0)) -lt 10000 ]
+    interrupt_within_10s INT "$out" "$err"
     [ "$(jq -s 'length' <"$out")" -eq 1 ]
     jqt '.mode == "sync" and (.results | length) >= 1 and (.summary | type) == "object"' <"$out"
     jqt '.results[0].error.code == "cancelled"' <"$out"
