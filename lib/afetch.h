@@ -344,6 +344,13 @@ int afetch_config_load(const char *path, afetch_config_fn *fn, void *arg, char *
  * access(). */
 bool afetch_config_path(const char *explicit_path, char *out, size_t out_size);
 
+/* For the "did you mean" of an unknown key or option (the config parser leaves keys to its
+ * caller): the name among names[0..count) that typed was most likely meant to be. That is the
+ * single nearest within two edits (insert, delete, replace, or swap neighbours; ASCII case
+ * ignored; fewer edits than typed has bytes), else the only name typed is a start of. NULL when
+ * none is close. The result is one of names. */
+const char *afetch_closest_name(const char *typed, const char *const *names, size_t count);
+
 /* Writes the versions of afetch and of the libraries it runs on into buf, one per line, and
  * returns buf. */
 char *afetch_versions(char *buf, size_t size);

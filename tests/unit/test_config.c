@@ -1,5 +1,6 @@
 /* test_config.c — the config file reader: the line format, its errors and their NAME:LINE, the
- * file limits, where the file is looked for, and generated files parsed back exactly. */
+ * file limits, where the file is looked for, generated files parsed back exactly, and the
+ * "did you mean" of an unknown key (afetch_closest_name). */
 #include "config.h"
 #include "tap.h"
 
@@ -499,6 +500,36 @@ static void test_generated(struct tap *t)
     ok(t, !bad, "3000 generated files parse back to exactly their settings");
 }
 
+/* Whether afetch_closest_name(typed) over names is want (NULL: no suggestion). */
+static bool suggests(const char *typed, const char *want)
+{
+    static const char *const names[] = {"insecure", "json",    "jsonl",      "timeout", "head",
+                                        "help",     "headers", "output-dir", "url"};
+    const char *got = afetch_closest_name(typed, names, sizeof names / sizeof names[0]);
+    return want ? got && strcmp(got, want) == 0 : got == NULL;
+}
+
+static void test_closest_name(struct tap *t)
+{
+    ok(t, suggests("insecur", "insecure") && suggests("insecuree", "insecure"),
+       "one letter missing or extra");
+    ok(t, suggests("tiemout", "timeout") && suggests("timeuot", "timeout"),
+       "two neighbours swapped count as one edit");
+    ok(t, suggests("jsn", "json") && suggests("JSON", "json") && suggests("URL", "url"),
+       "ASCII case is ignored");
+    ok(t, suggests("output", "output-dir") && suggests("in", "insecure"),
+       "the start of exactly one name");
+    ok(t, suggests("jsonn", NULL), "a tie (json, jsonl) suggests nothing");
+    ok(t, suggests("he", NULL), "the start of several names, all two edits away: nothing");
+    ok(t, suggests("ab", NULL) && suggests("", NULL), "too little typed to guess from");
+    ok(t, suggests("foo", NULL) && suggests("completely-different", NULL), "nothing close");
+    char longer[200];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    ok(t, suggests(longer, NULL), "a long name is no trouble");
+    ok(t, afetch_closest_name("json", NULL, 0) == NULL, "no names, no suggestion");
+}
+
 static void cleanup(void)
 {
     char p[300];
@@ -532,6 +563,7 @@ int main(void)
     test_path(&t);
     test_path_too_long(&t);
     test_generated(&t);
+    test_closest_name(&t);
     cleanup();
     return tap_done(&t);
 }
