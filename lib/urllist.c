@@ -235,7 +235,31 @@ static const char *json_headers(afetch_input *in, const cJSON *object, afetch_re
     return NULL;
 }
 
-/* Reads {"url": …, "label": …, "method": …, "headers": {…}}; unknown keys are ignored. */
+/* Whether the JSON entry has a key none of its readers knows; then req fails naming it. A key
+ * silently dropped once lost a request's headers to a typo ("header"). */
+static bool unknown_key(afetch_input *in, afetch_request *req)
+{
+    static const char *const known[] = {"url", "label", "method", "headers"};
+    const size_t count = sizeof known / sizeof known[0];
+    const cJSON *item;
+    cJSON_ArrayForEach(item, in->json)
+    {
+        size_t i = 0;
+        while (i < count && strcmp(item->string, known[i]) != 0)
+            i++;
+        if (i < count)
+            continue;
+        const char *close = afetch_closest_name(item->string, known, count);
+        char reason[160];
+        snprintf(reason, sizeof reason, "unknown key \"%.60s\"%s%s%s", item->string,
+                 close ? "; did you mean \"" : "", close ? close : "", close ? "\"?" : "");
+        fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, reason, NULL);
+        return true;
+    }
+    return false;
+}
+
+/* Reads {"url": …, "label": …, "method": …, "headers": {…}}. */
 static const char *json_entry(afetch_input *in, afetch_request *req)
 {
     const cJSON *json = in->json;
@@ -268,6 +292,8 @@ static void parse_entry(afetch_input *in, const char *text, afetch_request *req)
     cJSON_Delete(in->json);
     in->json = cJSON_Parse(text);
     req->url = text;
+    if (cJSON_IsObject(in->json) && unknown_key(in, req))
+        return;
     const char *problem = in->json ? json_entry(in, req) : "invalid JSON";
     if (problem)
         fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,

@@ -192,6 +192,28 @@ teardown_file() {
     server_request "$tag-d" | jqt '.method == "HEAD"'
 }
 
+@test "an unknown key in a JSON line makes it invalid-input naming the key and line" {
+    local tag list="$BATS_TEST_TMPDIR/keys.txt"
+    tag="$(uniq_tag)"
+    {
+        printf '{"url": "%s", "header": {"Authorization": "Bearer t"}}\n' "$BASE/echo?$tag-0"
+        printf '{"url": "%s", "body": "data"}\n' "$BASE/echo?$tag-1"
+        printf '{"url": "%s", "label": "fine", "method": "GET", "headers": {"X-A": "1"}}\n' \
+            "$BASE/echo?$tag-2"
+    } >"$list"
+    run --separate-stderr afetch --json "$list"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt --arg f "$list" '.results[0].error.code == "invalid-input" and
+        .results[0].error.message == "\($f):1: unknown key \"header\"; did you mean \"headers\"?"'
+    echo "$output" | jqt --arg f "$list" '.results[1].error.code == "invalid-input" and
+        .results[1].error.message == "\($f):2: unknown key \"body\""'
+    echo "$output" | jqt '.results[2].ok == true and .results[2].label == "fine"'
+    [ "$(server_request "$tag-0" | wc -l)" -eq 0 ]
+    [ "$(server_request "$tag-1" | wc -l)" -eq 0 ]
+    server_request "$tag-2" | jqt '.headers["x-a"] == "1"'
+}
+
 @test "JSON line settings override/extend command-line ones" {
     local tag
     tag="$(uniq_tag)"

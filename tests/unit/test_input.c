@@ -125,6 +125,35 @@ static void test_json_lines(struct tap *t)
     ok(t, strcmp(e[6].code, AFETCH_E_PROTOCOL) == 0, "a JSON entry's scheme is checked too");
 }
 
+static void test_json_unknown_keys(struct tap *t)
+{
+    struct entry e[8];
+    const char *path =
+        LIST("keys.txt", "{\"url\": \"http://k.test/1\", \"header\": {\"X-A\": \"1\"}}\n"
+                         "\n"
+                         "{\"url\": \"http://k.test/3\", \"body\": \"data\"}\n"
+                         "{\"url\": \"http://k.test/4\", \"label\": \"l\", \"method\": \"PUT\","
+                         " \"headers\": {\"X-B\": \"2\"}}\n"
+                         "{\"URL\": \"http://k.test/5\"}\n");
+    size_t n = read_all(path, e, 8);
+    ok(t, n == 4, "four entries (got %zu)", n);
+    ok(t,
+       strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 &&
+           strstr(e[0].message, "keys.txt:1: unknown key \"header\"; did you mean \"headers\"?"),
+       "a misspelt key is invalid-input, named with the close one: %s", e[0].message);
+    ok(t,
+       strcmp(e[1].code, AFETCH_E_INVALID_INPUT) == 0 &&
+           strstr(e[1].message, "keys.txt:3: unknown key \"body\"") &&
+           !strstr(e[1].message, "did you mean"),
+       "a key nothing is close to is named alone: %s", e[1].message);
+    ok(t,
+       !e[2].code[0] && strcmp(e[2].label, "l") == 0 && strcmp(e[2].method, "PUT") == 0 &&
+           strcmp(e[2].header0, "X-B: 2") == 0,
+       "url, label, method and headers are the known keys: %s", e[2].message);
+    ok(t, strstr(e[3].message, "keys.txt:5: unknown key \"URL\"; did you mean \"url\"?") != NULL,
+       "keys match in full and case: %s", e[3].message);
+}
+
 static void test_nul_and_empty(struct tap *t)
 {
     struct entry e[4];
@@ -232,6 +261,7 @@ int main(void)
     test_plain_lines(&t);
     test_bad_lines(&t);
     test_json_lines(&t);
+    test_json_unknown_keys(&t);
     test_nul_and_empty(&t);
     test_unreadable(&t);
     test_sources_in_order(&t);
