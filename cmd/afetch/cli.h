@@ -34,10 +34,13 @@ struct cli {
     size_t header_count, header_cap;
     char **owned; /* copies of config file values that settings point into */
     size_t owned_count, owned_cap;
+    char **operands; /* the lists and URLs, in command-line order (slots of argv) */
+    int operand_count;
 };
 
-/* Fills c from the config file (if one applies) and then argv, which wins. Returns -1 to go
- * on, with optind at the first operand, or an exit code after printing why (or the help). */
+/* Fills c from the config file (if one applies) and then argv, which wins; long options match
+ * only in full. Returns -1 to go on, with the operands in c->operands (argv is reordered), or an
+ * exit code after printing why (or the help). */
 int cli_parse(struct cli *c, int argc, char **argv);
 /* Frees what cli_parse allocated. */
 void cli_free(struct cli *c);

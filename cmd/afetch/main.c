@@ -5,7 +5,6 @@
 #include "recording.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,13 +343,13 @@ int main(int argc, char **argv)
     if (in && c.protocols && afetch_input_set_protocols(in, c.protocols, err, sizeof err) != 0)
         code = usage_error("--proto", err);
     if (code < 0)
-        code = open_inputs(in, argc - optind, argv + optind);
+        code = open_inputs(in, c.operand_count, c.operands);
     if (code < 0 && c.shard_n)
         afetch_input_set_shard(in, c.shard_k, c.shard_n);
     struct display display = {.progress =
                                   c.progress == 1 || (c.progress == -1 && isatty(STDERR_FILENO))};
     if (display.progress)
-        display.total = count_entries(argc - optind, argv + optind);
+        display.total = count_entries(c.operand_count, c.operands);
     if (display.total && c.shard_n)
         display.total = (display.total + c.shard_n - c.shard_k) / c.shard_n;
     c.opts.log = log_to_stderr;

@@ -1,5 +1,6 @@
-/* options.c — the command line and the config file: one table of options, one function that
- * applies an option, and usage(). A config file key is an option's long name. */
+/* options.c — the command line and the config file: one table of options, an exact scan of argv
+ * over it, one function that applies an option, and usage(). A config file key is an option's
+ * long name. */
 #include "cli.h"
 
 #include <errno.h>
@@ -444,8 +445,6 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         fputs(afetch_versions(versions, sizeof versions), stdout);
         return EXIT_ALL_OK;
     }
-    case ':':
-        return usage_error(name, "needs a value (see afetch --help)");
     default:
         return usage_error(name, "unknown option (see afetch --help)");
     }
@@ -476,8 +475,6 @@ static int settle_options(struct cli *c)
     return -1;
 }
 
-#define SHORT_OPTIONS ":j:t:X:IH:A:qhVko:v"
-
 /* Settings that choose among each other: one on the command line overrides the file's. */
 static int group_of(int opt)
 {
@@ -495,6 +492,139 @@ static int group_of(int opt)
     }
 }
 
+/* ---- The command line, matched exactly ----
+ * getopt_long took any unambiguous start of a long option for the whole of it, so
+ * "--user u:p" became --user-agent and "--output x" --output-dir. Options are matched only in
+ * full (as curl does); short ones and their clusters (-kv, -j5, -t 5) work as with getopt. */
+
+/* What the scan found. A positive value is an option's val (struct option). */
+enum { SCAN_OPERAND = 0, SCAN_END = -1, SCAN_ERROR = -2 };
+
+struct arg_scan {
+    int argc;
+    char **argv;
+    int next;          /* the next token to look at */
+    char *cluster;     /* the letters still to read of a short option token (-kv), or NULL */
+    bool options_over; /* "--" was seen */
+    char *arg;         /* the value of the option found (NULL if none), or the operand */
+    char name[80];     /* the option found, for messages: "--timeout" or "-t" */
+    char problem[300]; /* why the scan returned SCAN_ERROR */
+};
+
+static struct arg_scan arg_scan_start(int argc, char **argv)
+{
+    return (struct arg_scan){.argc = argc, .argv = argv, .next = 1};
+}
+
+/* A config key cannot choose another config file or print something and exit. */
+static bool file_setting(const struct option *o)
+{
+    return o->val != OPT_CONFIG && o->val != OPT_NO_CONFIG && o->val != 'h' && o->val != 'V';
+}
+
+/* The long option (or, in_file, the config key) typed was most likely meant to be, or NULL. */
+static const char *closest_option(const char *typed, bool in_file)
+{
+    const char *names[sizeof long_options / sizeof long_options[0]];
+    size_t count = 0;
+    for (const struct option *o = long_options; o->name; o++)
+        if (!in_file || file_setting(o))
+            names[count++] = o->name;
+    return afetch_closest_name(typed, names, count);
+}
+
+/* The value of option o: attached to its token ("--timeout=5", "-t5"), else the next token,
+ * whatever it looks like (-H --x takes "--x"). An optional value is only ever attached. */
+static int take_value(struct arg_scan *s, const struct option *o, char *attached)
+{
+    s->arg = attached;
+    if (!attached && o->has_arg == required_argument) {
+        if (s->next >= s->argc) {
+            snprintf(s->problem, sizeof s->problem, "%s: needs a value (see afetch --help)",
+                     s->name);
+            return SCAN_ERROR;
+        }
+        s->arg = s->argv[s->next++];
+    }
+    return o->val;
+}
+
+/* The next letter of the cluster; letters are the vals of the table's short options. */
+static int scan_short(struct arg_scan *s)
+{
+    unsigned char letter = (unsigned char)*s->cluster++;
+    const struct option *o = long_options;
+    while (o->name && (o->val != letter || o->val >= 256))
+        o++;
+    if (letter >= 0x20 && letter < 0x7F)
+        snprintf(s->name, sizeof s->name, "-%c", letter);
+    else
+        snprintf(s->name, sizeof s->name, "-\\x%02X", letter);
+    char *rest = *s->cluster ? s->cluster : NULL;
+    if (!o->name) {
+        snprintf(s->problem, sizeof s->problem, "unknown option %s; see afetch --help", s->name);
+        return SCAN_ERROR;
+    }
+    if (o->has_arg == no_argument) {
+        s->cluster = rest;
+        s->arg = NULL;
+        return o->val;
+    }
+    s->cluster = NULL;
+    return take_value(s, o, rest);
+}
+
+/* "--name" or "--name=value", name matched in full against the table. */
+static int scan_long(struct arg_scan *s, char *token)
+{
+    char *name = token + 2, *equals = strchr(name, '=');
+    size_t len = equals ? (size_t)(equals - name) : strlen(name);
+    for (const struct option *o = long_options; o->name; o++) {
+        if (strlen(o->name) != len || strncmp(o->name, name, len) != 0)
+            continue;
+        snprintf(s->name, sizeof s->name, "--%s", o->name);
+        if (equals && o->has_arg == no_argument) {
+            snprintf(s->problem, sizeof s->problem, "%s: takes no value, got '%.100s'", s->name,
+                     equals + 1);
+            return SCAN_ERROR;
+        }
+        return take_value(s, o, equals ? equals + 1 : NULL);
+    }
+    char typed[101];
+    snprintf(typed, sizeof typed, "%.*s", (int)(len < 100 ? len : 100), name);
+    const char *close = closest_option(typed, false);
+    if (close)
+        snprintf(s->problem, sizeof s->problem, "unknown option --%s; did you mean --%s?", typed,
+                 close);
+    else
+        snprintf(s->problem, sizeof s->problem, "unknown option --%.100s; see afetch --help",
+                 len ? typed : name);
+    return SCAN_ERROR;
+}
+
+/* The next option (its val; s->arg and s->name set), operand (s->arg), the end, or an error
+ * (s->problem). Operands may come before, between and after options; after "--" all are. */
+static int scan_next(struct arg_scan *s)
+{
+    if (s->cluster)
+        return scan_short(s);
+    if (s->next >= s->argc) /* argc may even be 0 */
+        return SCAN_END;
+    char *token = s->argv[s->next++];
+    s->arg = token;
+    if (s->options_over || token[0] != '-' || token[1] == '\0')
+        return SCAN_OPERAND;
+    if (token[1] != '-') {
+        s->cluster = token + 1;
+        return scan_short(s);
+    }
+    if (token[2] == '\0') {
+        s->options_over = true;
+        return scan_next(s);
+    }
+    return scan_long(s, token);
+}
+
 /* What the config file needs to know of the command line before it is applied. */
 struct prescan {
     const char *config; /* --config FILE */
@@ -502,19 +632,22 @@ struct prescan {
     bool group_on_cli[3];
 };
 
-static void prescan(int argc, char **argv, struct prescan *p)
+/* Returns -1 to go on, or the usage exit code after printing why the command line is wrong:
+ * that is said before any config file is read. */
+static int prescan(int argc, char **argv, struct prescan *p)
 {
+    struct arg_scan s = arg_scan_start(argc, argv);
     int opt;
-    opterr = 0;
-    optind = 0; /* a full restart of getopt's scan */
-    while ((opt = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
+    while ((opt = scan_next(&s)) != SCAN_END) {
+        if (opt == SCAN_ERROR)
+            return usage_error(s.problem, NULL);
         if (opt == OPT_CONFIG)
-            p->config = optarg;
+            p->config = s.arg;
         else if (opt == OPT_NO_CONFIG)
             p->no_config = true;
         p->group_on_cli[group_of(opt)] = true;
     }
-    optind = 0;
+    return -1;
 }
 
 static const struct option *option_named(const char *key)
@@ -552,8 +685,15 @@ static int apply_setting(void *arg, const char *key, const char *value, unsigned
 {
     struct file_context *f = arg;
     const struct option *o = option_named(key);
-    if (!o || o->val == OPT_CONFIG || o->val == OPT_NO_CONFIG || o->val == 'h' || o->val == 'V') {
-        snprintf(err, err_size, "%s: %s", key, o ? "not a setting for a file" : "unknown key");
+    if (o && !file_setting(o)) {
+        snprintf(err, err_size, "%s: not a setting for a file", key);
+        return -1;
+    }
+    if (!o) {
+        const char *close = closest_option(key, true);
+        snprintf(err, err_size, "unknown key %s; %s%s%s", key, close ? "did you mean " : "",
+                 close ? close : "see afetch --help for the keys (the long options)",
+                 close ? "?" : "");
         return -1;
     }
     if (group_of(o->val) && f->cli->group_on_cli[group_of(o->val)])
@@ -610,18 +750,24 @@ int cli_parse(struct cli *c, int argc, char **argv)
 {
     afetch_options_init(&c->opts);
     struct prescan p = {0};
-    prescan(argc, argv, &p);
-    int code = apply_config_file(c, &p);
+    int code = prescan(argc, argv, &p);
+    if (code < 0)
+        code = apply_config_file(c, &p);
     if (code >= 0)
         return code;
+    /* The operands are gathered at the front of argv, each into a slot the scan has passed. */
+    c->operands = argv + 1;
+    c->operand_count = 0;
+    struct arg_scan s = arg_scan_start(argc, argv);
     int opt;
-    opterr = 0; /* our own one-line errors instead of getopt's */
-    while ((opt = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
-        /* for errors: the option as typed, or the bad letter of a short one */
-        char letter[3] = {'-', (char)optopt, '\0'};
-        bool short_one = (opt == '?' || opt == ':') && optopt > 0 && optopt < 256;
-        const char *name = short_one ? letter : argv[optind - 1];
-        code = take_option(c, opt, optarg, name);
+    while ((opt = scan_next(&s)) != SCAN_END) {
+        if (opt == SCAN_ERROR) /* the prescan has seen the same; kept for safety */
+            return usage_error(s.problem, NULL);
+        if (opt == SCAN_OPERAND) {
+            c->operands[c->operand_count++] = s.arg;
+            continue;
+        }
+        code = take_option(c, opt, s.arg, s.name);
         if (code >= 0)
             return code;
     }

@@ -161,6 +161,25 @@ example_keys() {
     expect_config_error "$CONF" 3 no-such-option --config "$CONF"
 }
 
+@test "an unknown key suggests the close one (keys match only in full), or points to --help" {
+    conf "parallel = 2" "insecur = true"
+    run --separate-stderr afetch --config "$CONF" "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "afetch: $CONF:2: unknown key insecur; did you mean insecure?" ]
+    conf "output = report.pdf"
+    run --separate-stderr afetch --config "$CONF" "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "afetch: $CONF:1: unknown key output; did you mean output-dir?" ]
+    # config is no key, so a close miss of it suggests nothing
+    conf "confg = x"
+    run --separate-stderr afetch --config "$CONF" "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "afetch: $CONF:1: unknown key confg; see afetch --help"* ]]
+}
+
 @test "a bad value: exit 2 naming FILE:LINE and the key" {
     conf "timeout = 5" "parallel = lots"
     expect_config_error "$CONF" 2 parallel --config "$CONF"

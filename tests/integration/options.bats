@@ -283,3 +283,92 @@ teardown_file() {
     [ "$fitted" -ge 150 ] && [ "$fitted" -le 192 ]
     echo "$output" | jqt ".summary.parallel == $fitted and .summary.ok == 2"
 }
+
+# expect_unknown_option MESSAGE ARGS...: afetch ARGS... exits 2 before fetching anything, with
+# exactly the one line "afetch: MESSAGE" on stderr.
+expect_unknown_option() {
+    local message="$1"
+    shift
+    run --separate-stderr afetch "$@"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$stderr" = "afetch: $message" ]
+}
+
+@test "long options match only in full: a start of one is unknown and nothing is fetched" {
+    local tag
+    tag="$(uniq_tag)"
+    cd "$BATS_TEST_TMPDIR"
+    # once --user-agent, --output-dir (a directory named report.pdf), --insecure and
+    # --http2-prior-knowledge
+    expect_unknown_option "unknown option --user; did you mean --user-agent?" \
+        --user user:pass "$BASE/echo?$tag-user"
+    expect_unknown_option "unknown option --output; did you mean --output-dir?" \
+        --output report.pdf "$BASE/echo?$tag-output"
+    [ ! -e report.pdf ]
+    expect_unknown_option "unknown option --in; did you mean --insecure?" \
+        --in "$BASE/echo?$tag-in"
+    expect_unknown_option "unknown option --http2; did you mean --http2-prior-knowledge?" \
+        --http2 "$BASE/echo?$tag-http2"
+    [ "$(server_request "$tag" | wc -l)" -eq 0 ]
+}
+
+@test "an unknown long option suggests the close one, or points to --help" {
+    expect_unknown_option "unknown option --insecur; did you mean --insecure?" --insecur "$BASE/"
+    expect_unknown_option "unknown option --paralel; did you mean --parallel?" \
+        --paralel 4 "$BASE/"
+    expect_unknown_option "unknown option --tiemout; did you mean --timeout?" --tiemout=5 "$BASE/"
+    expect_unknown_option "unknown option --foo; see afetch --help" --foo "$BASE/"
+    expect_unknown_option "unknown option --foo; see afetch --help" "$BASE/" --foo=bar
+    # --no starts --no-progress, --no-config and --no-follow: no single guess
+    expect_unknown_option "unknown option --no; see afetch --help" --no "$BASE/"
+}
+
+@test "--opt=value works for options taking a value" {
+    local tag
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --json --timeout=5 --header=X-Eq:\ yes --max-redirs=3 \
+        "$BASE/echo?$tag"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results[0].ok == true'
+    server_request "$tag" | jqt '.headers["x-eq"] == "yes"'
+}
+
+@test "a flag given a value (--json=1) is an error naming it" {
+    local tag
+    tag="$(uniq_tag)"
+    expect_unknown_option "--json: takes no value, got '1'" --json=1 "$BASE/?$tag"
+    expect_unknown_option "--insecure: takes no value, got 'yes'" --insecure=yes "$BASE/?$tag"
+    [ "$(server_request "$tag" | wc -l)" -eq 0 ]
+}
+
+@test "a missing value names the option as typed: --timeout, -t" {
+    expect_unknown_option "--timeout: needs a value (see afetch --help)" "$BASE/" --timeout
+    expect_unknown_option "-t: needs a value (see afetch --help)" "$BASE/" -t
+}
+
+@test "a value that starts with -- is a value: -H, --header, -A" {
+    local tag
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --json -H "--X-Dash: one" --header "--X-Other: two" \
+        -A --looks-like-an-option "$BASE/echo?$tag"
+    dump
+    [ "$status" -eq 0 ]
+    server_request "$tag" | jqt '.headers["--x-dash"] == "one" and .headers["--x-other"] == "two"
+        and .headers["user-agent"] == "--looks-like-an-option"'
+}
+
+@test "options before, between and after operands; short clusters; -- ends the options" {
+    local tag list="$BATS_TEST_TMPDIR/-list.txt"
+    tag="$(uniq_tag)"
+    write_list "$list" "$BASE/?$tag-2"
+    cd "$BATS_TEST_TMPDIR"
+    run --separate-stderr afetch -j1 "$BASE/?$tag-0" --json -kt5 "$BASE/?$tag-1" -- -list.txt
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt --arg t "$tag" \
+        '[.results[].url | sub(".*\\?"; "")] == ["\($t)-0", "\($t)-1", "\($t)-2"]'
+    echo "$output" | jqt '.summary.parallel == 1'
+}
