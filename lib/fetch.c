@@ -1,6 +1,7 @@
 /* fetch.c — easy handle set-up, body streaming (cap, digest, file), result extraction
  * (CURLINFO_*) and the retry policy. */
 #include "fetch.h"
+#include "addrpolicy.h"
 
 #include <arpa/inet.h>
 #include <idn2.h>
@@ -58,56 +59,13 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
     return (io->stop && *io->stop) || (io->abort && atomic_load(io->abort)) ? 1 : 0;
 }
 
-/* Not globally routable IPv4: this network, private, shared (CGNAT), loopback, link-local,
- * benchmarking, multicast and reserved ranges. */
-static bool private_ipv4(uint32_t host_order)
-{
-    static const struct {
-        uint32_t net, mask;
-    } ranges[] = {
-        {0x00000000, 0xFF000000}, {0x0A000000, 0xFF000000}, {0x64400000, 0xFFC00000},
-        {0x7F000000, 0xFF000000}, {0xA9FE0000, 0xFFFF0000}, {0xAC100000, 0xFFF00000},
-        {0xC0000000, 0xFFFFFF00}, {0xC0A80000, 0xFFFF0000}, {0xC6120000, 0xFFFE0000},
-        {0xE0000000, 0xE0000000},
-    };
-    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
-        if ((host_order & ranges[i].mask) == ranges[i].net)
-            return true;
-    return false;
-}
-
-static bool private_ipv6(const unsigned char a[16])
-{
-    static const unsigned char zero[16];
-    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-    if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
-        return true; /* unspecified, loopback */
-    if (memcmp(a, mapped, 12) == 0 || memcmp(a, zero, 12) == 0) {
-        uint32_t v4 = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
-        return private_ipv4(v4); /* IPv4-mapped and IPv4-compatible */
-    }
-    return (a[0] & 0xFE) == 0xFC                      /* unique local fc00::/7 */
-           || (a[0] == 0xFE && (a[1] & 0x80) == 0x80) /* link- and site-local fe80::/9 */
-           || a[0] == 0xFF;                           /* multicast */
-}
-
-static bool private_address(const struct sockaddr *addr)
-{
-    if (addr->sa_family == AF_INET)
-        return private_ipv4(
-            ntohl(((const struct sockaddr_in *)(const void *)addr)->sin_addr.s_addr));
-    if (addr->sa_family == AF_INET6)
-        return private_ipv6(((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr.s6_addr);
-    return true; /* nothing else is fetched */
-}
-
 /* CURLOPT_OPENSOCKETFUNCTION. deny_private is judged here, on the address about to be
  * connected, after DNS and after every redirect, not on the URL's text. Running out of file
  * descriptors is noted, so that the owner can retry the transfer later instead of failing it. */
 static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
 {
     struct fetch_io *io = arg;
-    if (purpose == CURLSOCKTYPE_IPCXN && io->deny_private && private_address(&address->addr)) {
+    if (purpose == CURLSOCKTYPE_IPCXN && io->deny_private && addrpolicy_private(&address->addr)) {
         io->denied = true;
         return CURL_SOCKET_BAD;
     }

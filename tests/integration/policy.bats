@@ -174,6 +174,19 @@ teardown_file() {
     [ "$(server_request "$tag" | wc -l)" -eq 0 ]
 }
 
+@test "--deny-private judges the IPv4 inside NAT64, 6to4 and Teredo addresses: denied, not connect" {
+    # Offline none of these can be reached, so connect would be the error without the judgement:
+    # 64:ff9b::/96 NAT64 and 2002::/16 6to4 of 127.0.0.1, Teredo with client 127.0.0.1, and the
+    # local-use NAT64 prefix 64:ff9b:1::/48, refused whole.
+    run --separate-stderr afetch --json -t 10 --deny-private "http://[64:ff9b::7f00:1]/" \
+        "http://[2002:7f00:1::]/" "http://[2001:0:808:808:8000:63bf:80ff:fffe]/" \
+        "http://[64:ff9b:1::808:808]/" "http://[64:ff9b::10.0.0.1]:$PORT/"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 5
+        and all(.results[]; .ok == false and .error.code == "denied")'
+}
+
 @test "--deny-private applies to https and in --sync mode" {
     run --separate-stderr afetch --json --deny-private -k "$TLS_BASE/"
     dump
