@@ -35,7 +35,9 @@ typedef struct afetch_options {
     bool follow_redirects;      /* with it, the final response decides ok; without, 3xx is ok */
     long max_redirects;         /* with follow_redirects; >= 0 */
     const char *protocols;      /* allowed schemes, also for redirects: "http,https" */
-    bool deny_private;          /* refuse loopback, private, link-local, unspecified addresses */
+    bool deny_private;          /* refuse loopback, private, link-local, unspecified addresses;
+                                   also ignores the proxy environment (http_proxy...): through
+                                   a proxy, the target's address cannot be judged */
     int64_t max_size;           /* body bytes (decoded) at most; 0: no limit */
     bool compressed;            /* ask for compressed bodies; bytes count them decoded */
     bool http2_prior_knowledge; /* speak HTTP/2 at once, also over plain http */

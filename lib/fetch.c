@@ -247,6 +247,10 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     }
     if (opts->cacert)
         SET(CURLOPT_CAINFO, opts->cacert);
+    /* Through a proxy the address connected to is the proxy's, never the target's: with
+     * deny_private, no proxy from the environment (http_proxy, all_proxy...) is used. */
+    if (opts->deny_private)
+        SET(CURLOPT_PROXY, "");
     SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     SET(CURLOPT_OPENSOCKETDATA, io);
     if (io->stop || io->abort) {
