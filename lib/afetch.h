@@ -23,7 +23,8 @@
 /* Settings shared by every transfer of a loop or a sync run. */
 typedef struct afetch_options {
     unsigned parallel;          /* transfers in flight at most (the window), >= 1 */
-    double timeout;             /* seconds for a whole transfer; 0: no limit */
+    double timeout;             /* seconds for a whole transfer; 0: no limit (times are rounded
+                                   up to libcurl's unit, so a positive one never becomes 0) */
     double connect_timeout;     /* seconds to connect; 0: libcurl's default */
     long low_speed_limit;       /* bytes/s; slower than this for low_speed_time is a timeout */
     double low_speed_time;      /* seconds; 0: no low-speed guard */

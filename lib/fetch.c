@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <idn2.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -163,9 +164,16 @@ const char *fetch_method(const afetch_options *opts, const char *method)
     return opts->head ? "HEAD" : opts->method ? opts->method : "GET";
 }
 
-static long to_ms(double seconds)
+/* seconds in whole units of 1/per_second s, rounded up: libcurl reads 0 as "no limit", which a
+ * positive time must never become (-t 0.0004 is 1 ms). Clamped to what a long holds. */
+static long whole_units(double seconds, double per_second)
 {
-    return seconds > 0 ? (long)(seconds * 1000.0 + 0.5) : 0;
+    if (!(seconds > 0))
+        return 0;
+    double units = ceil(seconds * per_second - 1e-6); /* 1e-6: no extra unit for binary noise */
+    if (units < 1)
+        return 1;
+    return units < (double)LONG_MAX ? (long)units : LONG_MAX;
 }
 
 /* Starts what the body streams into: the digest and the file. */
@@ -204,10 +212,10 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, io);
     SET(CURLOPT_ERRORBUFFER, io->errbuf);
-    SET(CURLOPT_TIMEOUT_MS, to_ms(opts->timeout));
-    SET(CURLOPT_CONNECTTIMEOUT_MS, to_ms(opts->connect_timeout));
+    SET(CURLOPT_TIMEOUT_MS, whole_units(opts->timeout, 1000));
+    SET(CURLOPT_CONNECTTIMEOUT_MS, whole_units(opts->connect_timeout, 1000));
     SET(CURLOPT_LOW_SPEED_LIMIT, opts->low_speed_time > 0 ? opts->low_speed_limit : 0L);
-    SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(opts->low_speed_time));
+    SET(CURLOPT_LOW_SPEED_TIME, whole_units(opts->low_speed_time, 1));
     SET(CURLOPT_USERAGENT, agent);
     SET(CURLOPT_HTTPHEADER, headers);
     SET(CURLOPT_FOLLOWLOCATION, opts->follow_redirects ? 1L : 0L);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +200,8 @@ static bool parse_seconds(const char *text, double *out)
     return true;
 }
 
-/* Bytes with an optional k, M or G (1024-based) suffix. */
+/* Bytes with an optional k, M or G (1024-based) suffix, a fraction rounded up to a whole byte:
+ * 0 means no limit, which only an explicit 0 may mean (0.4 is 1 byte). */
 static bool parse_size(const char *text, int64_t *out)
 {
     char *end;
@@ -216,7 +218,7 @@ static bool parse_size(const char *text, int64_t *out)
     double bytes = value * unit;
     if (errno || end == text || *end || !(bytes >= 0 && bytes <= 9.0e18))
         return false;
-    *out = (int64_t)bytes;
+    *out = (int64_t)ceil(bytes);
     return true;
 }
 
@@ -368,7 +370,8 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         char *end;
         errno = 0;
         double rate = strtod(arg, &end);
-        if (errno || end == arg || *end || !(rate > 0 && rate <= 1e6))
+        /* a rate so small that its gap overflows would never start a second transfer */
+        if (errno || end == arg || *end || !(rate > 0 && rate <= 1e6) || !isfinite(1.0 / rate))
             return usage_error("--rate", "expects transfers per second, more than 0");
         c->opts.rate = rate;
         return -1;

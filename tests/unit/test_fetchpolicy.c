@@ -3,8 +3,11 @@
 #include "afetch.h"
 #include "tap.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 struct one {
@@ -65,6 +68,43 @@ static void deny_private_ignores_proxy_environment(struct tap *t)
     }
 }
 
+/* A port on 127.0.0.1 that takes connections (the kernel completes them) and never answers.
+ * Returns the listening socket, its port in *port; -1 on failure. */
+static int silent_listener(unsigned *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* libcurl reads a timeout of 0 ms as none: 0.0004 s must be 1 ms, not a hang (alarm ends it). */
+static void tiny_timeout_is_not_unlimited(struct tap *t)
+{
+    unsigned port = 0;
+    int listener = silent_listener(&port);
+    if (!ok(t, listener >= 0, "a silent listener on 127.0.0.1"))
+        return;
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/", port);
+    afetch_options opts;
+    afetch_options_init(&opts);
+    opts.timeout = 0.0004;
+    opts.low_speed_time = 0; /* else the low-speed guard would end the wait after 20 s */
+    struct one one;
+    const char *code = fetch_code(&opts, url, &one);
+    ok(t, strcmp(code, "timeout") == 0, "timeout 0.0004 against a silent server: timeout (got %s)",
+       code);
+    close(listener);
+}
+
 int main(void)
 {
     struct tap t = {0};
@@ -75,6 +115,7 @@ int main(void)
         return tap_done(&t);
     }
     deny_private_ignores_proxy_environment(&t);
+    tiny_timeout_is_not_unlimited(&t);
     afetch_global_cleanup();
     return tap_done(&t);
 }
