@@ -76,6 +76,57 @@ static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl
     return fd;
 }
 
+/* A Content-Length value, from p to end: blanks, digits, blanks, the line end. -1 with *why set
+ * when it is anything else, or more than an int64_t holds. */
+static int64_t parse_length(const char *p, const char *end, const char **why)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    while (end > p && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (p == end) {
+        *why = "is empty";
+        return -1;
+    }
+    int64_t value = 0;
+    for (; p < end; p++) {
+        if (*p < '0' || *p > '9') {
+            *why = "is not a number";
+            return -1;
+        }
+        if (value > (INT64_MAX - (*p - '0')) / 10) {
+            *why = "is too large";
+            return -1;
+        }
+        value = value * 10 + (*p - '0');
+    }
+    return value;
+}
+
+/* CURLOPT_HEADERFUNCTION. libcurl 7.88 reads on to the close past a Content-Length that
+ * overflows, and takes "12abc" for 12: either would pass for a complete body. Such a value, or
+ * two that differ, makes the response bad; each response (a redirect's too) starts afresh. */
+static size_t on_header(char *line, size_t size, size_t count, void *arg)
+{
+    struct fetch_io *io = arg;
+    size_t n = size * count;
+    static const char name[] = "content-length:";
+    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0)
+        io->content_length = -1;
+    if (n < sizeof name - 1 || strncasecmp(line, name, sizeof name - 1) != 0)
+        return n;
+    const char *why = NULL;
+    int64_t length = parse_length(line + sizeof name - 1, line + n, &why);
+    if (!why && io->content_length >= 0 && length != io->content_length)
+        why = "differs from an earlier one";
+    if (why) {
+        io->bad_length = why;
+        return 0; /* libcurl stops the transfer */
+    }
+    io->content_length = length;
+    return n;
+}
+
 static size_t name_length(const char *header)
 {
     const char *colon = strchr(header, ':');
@@ -164,7 +215,7 @@ const char *fetch_method(const afetch_options *opts, const char *method)
     return opts->head ? "HEAD" : opts->method ? opts->method : "GET";
 }
 
-/* seconds in whole units of 1/per_second s, rounded up: libcurl reads 0 as "no limit", which a
+/* Seconds in whole units of 1/per_second s, rounded up: libcurl reads 0 as "no limit", which a
  * positive time must never become (-t 0.0004 is 1 ms). Clamped to what a long holds. */
 static long whole_units(double seconds, double per_second)
 {
@@ -211,6 +262,8 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, io);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, io);
     SET(CURLOPT_ERRORBUFFER, io->errbuf);
     SET(CURLOPT_TIMEOUT_MS, whole_units(opts->timeout, 1000));
     SET(CURLOPT_CONNECTTIMEOUT_MS, whole_units(opts->connect_timeout, 1000));
@@ -282,6 +335,8 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
     io->bytes = 0;
     io->max_bytes = opts->max_size;
     io->too_large = io->denied = io->write_failed = io->out_of_fds = false;
+    io->content_length = -1;
+    io->bad_length = NULL;
     io->deny_private = opts->deny_private;
     io->errbuf[0] = '\0';
     const char *code = open_sinks(opts, index, url, io);
@@ -407,6 +462,8 @@ static const char *classify(CURLcode rc, long status, const struct fetch_io *io)
         return status >= 400 ? AFETCH_E_HTTP : NULL;
     if (io->too_large || rc == CURLE_FILESIZE_EXCEEDED)
         return AFETCH_E_TOO_LARGE;
+    if (io->bad_length)
+        return AFETCH_E_BAD_RESPONSE;
     if (io->write_failed)
         return AFETCH_E_WRITE;
     if (io->denied)
@@ -430,6 +487,8 @@ static void describe(const char *code, CURLcode rc, long status, const struct fe
         snprintf(out, size, "saving the body: %s", strerror(io->write_errno));
     else if (strcmp(code, AFETCH_E_DENIED) == 0)
         snprintf(out, size, "the address is loopback, private or otherwise not public");
+    else if (io->bad_length)
+        snprintf(out, size, "the response's Content-Length %s", io->bad_length);
     else if (strcmp(code, AFETCH_E_CANCELLED) == 0)
         snprintf(out, size, "cancelled before it finished");
     else if (rc == CURLE_OUT_OF_MEMORY && status != 0)
