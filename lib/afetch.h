@@ -23,7 +23,8 @@
 /* Settings shared by every transfer of a loop or a sync run. */
 typedef struct afetch_options {
     unsigned parallel;          /* transfers in flight at most (the window), >= 1 */
-    double timeout;             /* seconds for a whole transfer; 0: no limit */
+    double timeout;             /* seconds for a whole transfer; 0: no limit (times are rounded
+                                   up to libcurl's unit, so a positive one never becomes 0) */
     double connect_timeout;     /* seconds to connect; 0: libcurl's default */
     long low_speed_limit;       /* bytes/s; slower than this for low_speed_time is a timeout */
     double low_speed_time;      /* seconds; 0: no low-speed guard */
@@ -35,7 +36,9 @@ typedef struct afetch_options {
     bool follow_redirects;      /* with it, the final response decides ok; without, 3xx is ok */
     long max_redirects;         /* with follow_redirects; >= 0 */
     const char *protocols;      /* allowed schemes, also for redirects: "http,https" */
-    bool deny_private;          /* refuse loopback, private, link-local, unspecified addresses */
+    bool deny_private;          /* refuse loopback, private, link-local, unspecified addresses;
+                                   also ignores the proxy environment (http_proxy...): through
+                                   a proxy, the target's address cannot be judged */
     int64_t max_size;           /* body bytes (decoded) at most; 0: no limit */
     bool compressed;            /* ask for compressed bodies; bytes count them decoded */
     bool http2_prior_knowledge; /* speak HTTP/2 at once, also over plain http */

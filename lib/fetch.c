@@ -1,10 +1,12 @@
 /* fetch.c — easy handle set-up, body streaming (cap, digest, file), result extraction
  * (CURLINFO_*) and the retry policy. */
 #include "fetch.h"
+#include "addrpolicy.h"
 
 #include <arpa/inet.h>
 #include <idn2.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -58,56 +60,13 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
     return (io->stop && *io->stop) || (io->abort && atomic_load(io->abort)) ? 1 : 0;
 }
 
-/* Not globally routable IPv4: this network, private, shared (CGNAT), loopback, link-local,
- * benchmarking, multicast and reserved ranges. */
-static bool private_ipv4(uint32_t host_order)
-{
-    static const struct {
-        uint32_t net, mask;
-    } ranges[] = {
-        {0x00000000, 0xFF000000}, {0x0A000000, 0xFF000000}, {0x64400000, 0xFFC00000},
-        {0x7F000000, 0xFF000000}, {0xA9FE0000, 0xFFFF0000}, {0xAC100000, 0xFFF00000},
-        {0xC0000000, 0xFFFFFF00}, {0xC0A80000, 0xFFFF0000}, {0xC6120000, 0xFFFE0000},
-        {0xE0000000, 0xE0000000},
-    };
-    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
-        if ((host_order & ranges[i].mask) == ranges[i].net)
-            return true;
-    return false;
-}
-
-static bool private_ipv6(const unsigned char a[16])
-{
-    static const unsigned char zero[16];
-    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-    if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
-        return true; /* unspecified, loopback */
-    if (memcmp(a, mapped, 12) == 0 || memcmp(a, zero, 12) == 0) {
-        uint32_t v4 = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
-        return private_ipv4(v4); /* IPv4-mapped and IPv4-compatible */
-    }
-    return (a[0] & 0xFE) == 0xFC                      /* unique local fc00::/7 */
-           || (a[0] == 0xFE && (a[1] & 0x80) == 0x80) /* link- and site-local fe80::/9 */
-           || a[0] == 0xFF;                           /* multicast */
-}
-
-static bool private_address(const struct sockaddr *addr)
-{
-    if (addr->sa_family == AF_INET)
-        return private_ipv4(
-            ntohl(((const struct sockaddr_in *)(const void *)addr)->sin_addr.s_addr));
-    if (addr->sa_family == AF_INET6)
-        return private_ipv6(((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr.s6_addr);
-    return true; /* nothing else is fetched */
-}
-
 /* CURLOPT_OPENSOCKETFUNCTION. deny_private is judged here, on the address about to be
  * connected, after DNS and after every redirect, not on the URL's text. Running out of file
  * descriptors is noted, so that the owner can retry the transfer later instead of failing it. */
 static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
 {
     struct fetch_io *io = arg;
-    if (purpose == CURLSOCKTYPE_IPCXN && io->deny_private && private_address(&address->addr)) {
+    if (purpose == CURLSOCKTYPE_IPCXN && io->deny_private && addrpolicy_private(&address->addr)) {
         io->denied = true;
         return CURL_SOCKET_BAD;
     }
@@ -115,6 +74,57 @@ static curl_socket_t on_open_socket(void *arg, curlsocktype purpose, struct curl
     if (fd == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE))
         io->out_of_fds = true;
     return fd;
+}
+
+/* A Content-Length value, from p to end: blanks, digits, blanks, the line end. -1 with *why set
+ * when it is anything else, or more than an int64_t holds. */
+static int64_t parse_length(const char *p, const char *end, const char **why)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    while (end > p && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (p == end) {
+        *why = "is empty";
+        return -1;
+    }
+    int64_t value = 0;
+    for (; p < end; p++) {
+        if (*p < '0' || *p > '9') {
+            *why = "is not a number";
+            return -1;
+        }
+        if (value > (INT64_MAX - (*p - '0')) / 10) {
+            *why = "is too large";
+            return -1;
+        }
+        value = value * 10 + (*p - '0');
+    }
+    return value;
+}
+
+/* CURLOPT_HEADERFUNCTION. libcurl 7.88 reads on to the close past a Content-Length that
+ * overflows, and takes "12abc" for 12: either would pass for a complete body. Such a value, or
+ * two that differ, makes the response bad; each response (a redirect's too) starts afresh. */
+static size_t on_header(char *line, size_t size, size_t count, void *arg)
+{
+    struct fetch_io *io = arg;
+    size_t n = size * count;
+    static const char name[] = "content-length:";
+    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0)
+        io->content_length = -1;
+    if (n < sizeof name - 1 || strncasecmp(line, name, sizeof name - 1) != 0)
+        return n;
+    const char *why = NULL;
+    int64_t length = parse_length(line + sizeof name - 1, line + n, &why);
+    if (!why && io->content_length >= 0 && length != io->content_length)
+        why = "differs from an earlier one";
+    if (why) {
+        io->bad_length = why;
+        return 0; /* libcurl stops the transfer */
+    }
+    io->content_length = length;
+    return n;
 }
 
 static size_t name_length(const char *header)
@@ -205,9 +215,16 @@ const char *fetch_method(const afetch_options *opts, const char *method)
     return opts->head ? "HEAD" : opts->method ? opts->method : "GET";
 }
 
-static long to_ms(double seconds)
+/* Seconds in whole units of 1/per_second s, rounded up: libcurl reads 0 as "no limit", which a
+ * positive time must never become (-t 0.0004 is 1 ms). Clamped to what a long holds. */
+static long whole_units(double seconds, double per_second)
 {
-    return seconds > 0 ? (long)(seconds * 1000.0 + 0.5) : 0;
+    if (!(seconds > 0))
+        return 0;
+    double units = ceil(seconds * per_second - 1e-6); /* 1e-6: no extra unit for binary noise */
+    if (units < 1)
+        return 1;
+    return units < (double)LONG_MAX ? (long)units : LONG_MAX;
 }
 
 /* Starts what the body streams into: the digest and the file. */
@@ -245,11 +262,13 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, io);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, io);
     SET(CURLOPT_ERRORBUFFER, io->errbuf);
-    SET(CURLOPT_TIMEOUT_MS, to_ms(opts->timeout));
-    SET(CURLOPT_CONNECTTIMEOUT_MS, to_ms(opts->connect_timeout));
+    SET(CURLOPT_TIMEOUT_MS, whole_units(opts->timeout, 1000));
+    SET(CURLOPT_CONNECTTIMEOUT_MS, whole_units(opts->connect_timeout, 1000));
     SET(CURLOPT_LOW_SPEED_LIMIT, opts->low_speed_time > 0 ? opts->low_speed_limit : 0L);
-    SET(CURLOPT_LOW_SPEED_TIME, (long)ceil(opts->low_speed_time));
+    SET(CURLOPT_LOW_SPEED_TIME, whole_units(opts->low_speed_time, 1));
     SET(CURLOPT_USERAGENT, agent);
     SET(CURLOPT_HTTPHEADER, headers);
     SET(CURLOPT_FOLLOWLOCATION, opts->follow_redirects ? 1L : 0L);
@@ -289,6 +308,10 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     }
     if (opts->cacert)
         SET(CURLOPT_CAINFO, opts->cacert);
+    /* Through a proxy the address connected to is the proxy's, never the target's: with
+     * deny_private, no proxy from the environment (http_proxy, all_proxy...) is used. */
+    if (opts->deny_private)
+        SET(CURLOPT_PROXY, "");
     SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     SET(CURLOPT_OPENSOCKETDATA, io);
     if (io->stop || io->abort) {
@@ -312,6 +335,8 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
     io->bytes = 0;
     io->max_bytes = opts->max_size;
     io->too_large = io->denied = io->write_failed = io->out_of_fds = false;
+    io->content_length = -1;
+    io->bad_length = NULL;
     io->deny_private = opts->deny_private;
     io->errbuf[0] = '\0';
     const char *code = open_sinks(opts, index, url, io);
@@ -437,6 +462,8 @@ static const char *classify(CURLcode rc, long status, const struct fetch_io *io)
         return status >= 400 ? AFETCH_E_HTTP : NULL;
     if (io->too_large || rc == CURLE_FILESIZE_EXCEEDED)
         return AFETCH_E_TOO_LARGE;
+    if (io->bad_length)
+        return AFETCH_E_BAD_RESPONSE;
     if (io->write_failed)
         return AFETCH_E_WRITE;
     if (io->denied)
@@ -460,6 +487,8 @@ static void describe(const char *code, CURLcode rc, long status, const struct fe
         snprintf(out, size, "saving the body: %s", strerror(io->write_errno));
     else if (strcmp(code, AFETCH_E_DENIED) == 0)
         snprintf(out, size, "the address is loopback, private or otherwise not public");
+    else if (io->bad_length)
+        snprintf(out, size, "the response's Content-Length %s", io->bad_length);
     else if (strcmp(code, AFETCH_E_CANCELLED) == 0)
         snprintf(out, size, "cancelled before it finished");
     else if (rc == CURLE_OUT_OF_MEMORY && status != 0)

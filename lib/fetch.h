@@ -18,6 +18,8 @@ struct fetch_io {
     int64_t max_bytes; /* 0: no cap */
     bool too_large, denied, write_failed;
     bool out_of_fds; /* EMFILE/ENFILE on connect: the owner may try again with fewer at once */
+    int64_t content_length; /* of the response being read; -1: none seen yet */
+    const char *bad_length; /* what is wrong with a response's Content-Length, else NULL */
     int write_errno;
     bool deny_private;
     bool fresh_connect; /* set by the owner: no connection can be idle, skip looking for one */

@@ -43,6 +43,10 @@ Fault endpoints:
     /content-disposition?name=X
                            200 "cd\\n" with Content-Disposition: attachment;
                            filename="X" (X is URL-decoded)
+    /content-length?value=V[&value=W...]&body=N
+                           200 with one Content-Length header per value, sent
+                           as given (V URL-decoded), then N bytes (default 3)
+                           and a close
 
 Counted endpoints (a counter per key K, kept in memory, thread-safe; the
 request is counted before it is answered):
@@ -444,6 +448,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.server.counter_lock:
                 n = self.server.counters.get(key, 0)
             return self._send(200, ("%d\n" % n).encode())
+
+        if path == "/content-length":
+            query = self.path.split("?", 1)[1] if "?" in self.path else ""
+            values = urllib.parse.parse_qs(query, keep_blank_values=True).get("value", [])
+            n = self._int_part([q.get("body", "3")], 0)
+            if n is None:
+                return self._not_found()
+            self._begin(200, [("Content-Type", "application/octet-stream"),
+                              ("Connection", "close")] + [("Content-Length", v) for v in values])
+            self.close_connection = True
+            if self.command != "HEAD":
+                self.wfile.write(b"x" * n)
+            return
 
         return self._not_found()
 

@@ -3,9 +3,11 @@
  * long name. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +201,8 @@ static bool parse_seconds(const char *text, double *out)
     return true;
 }
 
-/* Bytes with an optional k, M or G (1024-based) suffix. */
+/* Bytes with an optional k, M or G (1024-based) suffix, a fraction rounded up to a whole byte:
+ * 0 means no limit, which only an explicit 0 may mean (0.4 is 1 byte). */
 static bool parse_size(const char *text, int64_t *out)
 {
     char *end;
@@ -216,7 +219,7 @@ static bool parse_size(const char *text, int64_t *out)
     double bytes = value * unit;
     if (errno || end == text || *end || !(bytes >= 0 && bytes <= 9.0e18))
         return false;
-    *out = (int64_t)bytes;
+    *out = (int64_t)ceil(bytes);
     return true;
 }
 
@@ -368,7 +371,8 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         char *end;
         errno = 0;
         double rate = strtod(arg, &end);
-        if (errno || end == arg || *end || !(rate > 0 && rate <= 1e6))
+        /* a rate so small that its gap overflows would never start a second transfer */
+        if (errno || end == arg || *end || !(rate > 0 && rate <= 1e6) || !isfinite(1.0 / rate))
             return usage_error("--rate", "expects transfers per second, more than 0");
         c->opts.rate = rate;
         return -1;
@@ -450,6 +454,34 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     }
 }
 
+/* The proxy variable of the environment that libcurl 7.88 would honour for a scheme of
+ * protocols (a comma list), if one is set and not empty: SCHEME_proxy, also in upper case except
+ * HTTP_PROXY (which libcurl ignores: CGI lets a request header set it), then all_proxy and
+ * ALL_PROXY. NULL when there is none; else the name, in name or static. */
+static const char *proxy_variable(const char *protocols, char name[32])
+{
+    for (const char *p = protocols; *p;) {
+        size_t n = strcspn(p, ",");
+        for (int upper = 0; upper < 2 && n > 0 && n < 24; upper++) {
+            for (size_t i = 0; i < n; i++)
+                name[i] =
+                    (char)(upper ? toupper((unsigned char)p[i]) : tolower((unsigned char)p[i]));
+            strcpy(name + n, upper ? "_PROXY" : "_proxy");
+            const char *value = getenv(name);
+            if (value && *value && strcmp(name, "HTTP_PROXY") != 0)
+                return name;
+        }
+        p += n + (p[n] == ',');
+    }
+    static const char *const catch_all[] = {"all_proxy", "ALL_PROXY"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *value = getenv(catch_all[i]);
+        if (value && *value)
+            return catch_all[i];
+    }
+    return NULL;
+}
+
 /* Checks the combination of settings and derives what follows from it. */
 static int settle_options(struct cli *c)
 {
@@ -464,6 +496,16 @@ static int settle_options(struct cli *c)
         return usage_error("--quiet", "goes with the table output, not --json or --jsonl");
     if (c->quiet)
         c->format = AFETCH_FORMAT_NONE;
+    /* Through a proxy, the only address afetch sees is the proxy's: nothing to judge. */
+    char variable[32], detail[160];
+    const char *proxy = c->opts.deny_private
+                            ? proxy_variable(c->protocols ? c->protocols : "http,https", variable)
+                            : NULL;
+    if (proxy) {
+        snprintf(detail, sizeof detail,
+                 "cannot judge the addresses behind a proxy (%s is set); unset it", proxy);
+        return usage_error("--deny-private", detail);
+    }
     if (c->opts.cacert && access(c->opts.cacert, R_OK) != 0)
         return usage_error(c->opts.cacert, strerror(errno)); /* --cacert */
     /* One level is created; a DIR that still cannot be written to is no usage error: each URL

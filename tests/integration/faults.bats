@@ -39,6 +39,38 @@ teardown() {
     echo "$output" | jqt '.results[1].ok == true'
 }
 
+@test "a Content-Length that overflows, is not a number, or differs is bad-response; a good one is ok" {
+    # libcurl 7.88 alone reads on to the close past an overflowing length and takes 12abc for 12:
+    # each body below would pass for complete
+    local mode cl="$BASE/content-length"
+    for mode in "" --sync; do
+        # shellcheck disable=SC2086
+        run --separate-stderr afetch --json $mode "$cl?value=99999999999999999999" \
+            "$cl?value=12abc&body=12" "$cl?value=3&value=4" "$cl?value=3" "$cl?value=3&value=3"
+        echo "mode: ${mode:-async}"
+        dump
+        [ "$status" -eq 1 ]
+        echo "$output" | jqt '[.results[].ok] == [false, false, false, true, true]
+            and all(.results[0:3][]; .error.code == "bad-response" and .bytes == 0
+                and (.error.message | contains("Content-Length")))
+            and all(.results[3:][]; .bytes == 3)'
+        echo "$output" | jqt '.results[0].error.message | contains("too large")'
+        echo "$output" | jqt '.results[1].error.message | contains("not a number")'
+    done
+}
+
+@test "a bad Content-Length with -o saves nothing, not even a temporary file" {
+    local dir="$BATS_TEST_TMPDIR/cl" cl="$BASE/content-length"
+    run --separate-stderr afetch --json -o "$dir" "$cl?value=99999999999999999999" \
+        "$cl?value=12abc&body=12" "$cl?value=3"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '[.results[].ok] == [false, false, true]
+        and all(.results[0:2][]; .error.code == "bad-response" and .path == null)'
+    ls -A "$dir"
+    [ "$(ls -A "$dir")" = "000002-127.0.0.1-$PORT-content-length-value-3" ]
+}
+
 @test "a broken chunked encoding is a failure (bad-response or network)" {
     run --separate-stderr afetch --json "$BASE/bad-chunked" "$BASE/?after-chunk"
     dump

@@ -149,6 +149,66 @@ teardown_file() {
     echo "$output" | jqt '.results[0].ok == true'
 }
 
+# afetch under an outer time limit: a hang is a failure (status 124), not a stuck suite.
+afetch_within() {
+    local seconds="$1"
+    shift
+    # shellcheck disable=SC2086
+    timeout "$seconds" ${AFETCH_WRAPPER:-} "$AFETCH" "$@"
+}
+
+@test "-t 0.0004 is 1 ms, never 'no limit': a silent server times out (async, sync, threads, config)" {
+    local conf="$BATS_TEST_TMPDIR/tiny.conf" mode
+    printf '%s\n' "timeout = 0.0004" "low-speed-time = 0" >"$conf"
+    # without the low-speed guard (--low-speed-time 0), only -t can end the wait
+    for mode in "-t 0.0004" "--sync -t 0.0004" "--threads 2 -t 0.0004" "--config $conf"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr afetch_within 30 --json --low-speed-time 0 $mode "$BASE/silent"
+        echo "mode: $mode"
+        dump
+        [ "$status" -eq 1 ]
+        echo "$output" | jqt '.results[0].ok == false and .results[0].error.code == "timeout"'
+    done
+}
+
+@test "--low-speed-time 0.0004 is 1 s, never 'no guard': a drip times out" {
+    run --separate-stderr afetch_within 20 --json -t 60 --low-speed-limit 100000 \
+        --low-speed-time 0.0004 "$BASE/drip/30"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '.results[0].error.code == "timeout"'
+}
+
+@test "--max-size rounds a fraction up to a whole byte: 0.4 is 1 byte, never 'no limit'" {
+    run --separate-stderr afetch --json --max-size 0.4 "$BASE/bytes/1" "$BASE/bytes/2"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '[.results[].ok] == [true, false] and .results[1].error.code == "too-large"'
+    # 0.001k is 1.024 bytes: 2, not 1
+    run --separate-stderr afetch --json --max-size 0.001k "$BASE/bytes/2" "$BASE/bytes/3"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '[.results[].ok] == [true, false] and .results[1].error.code == "too-large"'
+    # the config key too; and an explicit 0 is still no limit
+    local conf="$BATS_TEST_TMPDIR/size.conf"
+    echo "max-size = 0.4" >"$conf"
+    run --separate-stderr afetch --json --config "$conf" "$BASE/bytes/2"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '.results[0].error.code == "too-large"'
+    run --separate-stderr afetch --json --max-size 0 "$BASE/bytes/100000"
+    dump
+    [ "$status" -eq 0 ]
+}
+
+@test "--rate so small that its gap overflows (the second start never comes) is a usage error" {
+    run --separate-stderr afetch_within 20 --json --rate 0x1p-1074 "$BASE/" "$BASE/?second"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *--rate* ]]
+}
+
 @test "-H headers (repeatable) reach the server" {
     local tag
     tag="$(uniq_tag)"

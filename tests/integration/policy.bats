@@ -174,6 +174,70 @@ teardown_file() {
     [ "$(server_request "$tag" | wc -l)" -eq 0 ]
 }
 
+@test "--deny-private judges the IPv4 inside NAT64, 6to4 and Teredo addresses: denied, not connect" {
+    # Offline none of these can be reached, so connect would be the error without the judgement:
+    # 64:ff9b::/96 NAT64 and 2002::/16 6to4 of 127.0.0.1, Teredo with client 127.0.0.1, and the
+    # local-use NAT64 prefix 64:ff9b:1::/48, refused whole.
+    run --separate-stderr afetch --json -t 10 --deny-private "http://[64:ff9b::7f00:1]/" \
+        "http://[2002:7f00:1::]/" "http://[2001:0:808:808:8000:63bf:80ff:fffe]/" \
+        "http://[64:ff9b:1::808:808]/" "http://[64:ff9b::10.0.0.1]:$PORT/"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '(.results | length) == 5
+        and all(.results[]; .ok == false and .error.code == "denied")'
+}
+
+# afetch with one more variable in its environment: with_env NAME=VALUE [afetch args...]
+with_env() {
+    export "${1?}"
+    shift
+    afetch "$@"
+}
+
+@test "--deny-private with a proxy variable set: exit 2 naming it, before anything is sent" {
+    local var tag
+    for var in http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY; do
+        tag="$(uniq_tag)"
+        run --separate-stderr with_env "$var=http://127.0.0.1:1/" --json --deny-private \
+            "http://10.0.0.1/secret?$tag" "$BASE/?$tag"
+        echo "with $var"
+        dump
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
+        [ "$(grep -c . <<<"$stderr")" -eq 1 ]
+        [[ "$stderr" == *"--deny-private"*"proxy"*"($var is set)"* ]]
+        [ "$(server_request "$tag" | wc -l)" -eq 0 ]
+    done
+    # from the config file too
+    local conf="$BATS_TEST_TMPDIR/deny.conf"
+    echo "deny-private = true" >"$conf"
+    run --separate-stderr with_env "http_proxy=http://127.0.0.1:1/" --config "$conf" "$BASE/"
+    dump
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"(http_proxy is set)"* ]]
+}
+
+@test "--deny-private: proxy variables libcurl ignores (empty, or HTTP_PROXY) are no refusal" {
+    local assignment
+    for assignment in "http_proxy=" "HTTP_PROXY=http://127.0.0.1:1/" "all_proxy="; do
+        run --separate-stderr with_env "$assignment" --json --deny-private "$BASE/"
+        echo "with $assignment"
+        dump
+        [ "$status" -eq 1 ]
+        echo "$output" | jqt '.results[0].error.code == "denied"'
+    done
+}
+
+@test "without --deny-private, http_proxy is used as before (the test server as the proxy)" {
+    local tag
+    tag="$(uniq_tag)"
+    run --separate-stderr with_env "http_proxy=$BASE/" --json "http://proxied.invalid/?$tag"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results[0].ok == true and .results[0].status == 200'
+    [ "$(server_request "$tag" | wc -l)" -eq 1 ]
+}
+
 @test "--deny-private applies to https and in --sync mode" {
     run --separate-stderr afetch --json --deny-private -k "$TLS_BASE/"
     dump
