@@ -175,9 +175,14 @@ void log_line(const afetch_options *opts, unsigned level, const char *format, ..
     char line[512];
     va_list ap;
     va_start(ap, format);
-    vsnprintf(line, sizeof line, format, ap);
+    int n = vsnprintf(line, sizeof line, format, ap);
     va_end(ap);
-    opts->log(opts->log_arg, line);
+    /* a URL in the line may hold anything: the line goes out escaped for a terminal; one
+     * byte can become at most four */
+    char shown[4 * sizeof line];
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    afetch_escape_terminal(line, len, shown, sizeof shown);
+    opts->log(opts->log_arg, shown);
 }
 
 void log_transfer_start(const afetch_options *opts, const afetch_result *r)

@@ -84,7 +84,8 @@ void log_transfer_end(const afetch_options *opts, const afetch_result *r, bool a
 /* Results held back in input order behind a stalled head at most, for a window of that many
  * transfers: reading pauses there, so memory stays bounded. */
 size_t backlog_cap(unsigned window);
-/* Logs one line through opts->log when verbosity is at least level (printf-style). */
+/* Logs one line through opts->log when verbosity is at least level (printf-style), escaped for
+ * a terminal (afetch_escape_terminal). */
 void log_line(const afetch_options *opts, unsigned level, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 /* A monotonic clock, seconds. */
