@@ -84,17 +84,24 @@ typedef struct afetch_timing {
     double start, dns, connect, tls, ttfb, total;
 } afetch_timing;
 
-/* What became of one request. Strings are NULL where unknown. */
+/* What became of one request. Strings are NULL where unknown.
+ *
+ * No password is handed out: url and effective_url are display forms, in which the password of
+ * a URL's userinfo reads "***" ("http://user:***@host/"; "user@host" has none to hide), and
+ * error_message has the request's password starred out wherever it appears, as written or
+ * percent-decoded, and that of any URL in it. The request itself is sent with the URL as given.
+ * The strings are otherwise raw: escape them (afetch_escape_terminal) before a terminal sees
+ * them; the table and the log lines already do. */
 typedef struct afetch_result {
-    size_t index; /* declaration (input) position, from 0 */
-    const char *url;
+    size_t index;    /* declaration (input) position, from 0 */
+    const char *url; /* display form */
     const char *label;
-    bool ok;                  /* completed, and final status < 400 */
-    long status;              /* final HTTP status; 0: no response */
-    const char *http_version; /* "1.0", "1.1", "2", "3" */
-    const char *effective_url;
-    long redirects; /* -1: unknown */
-    int64_t bytes;  /* body bytes received */
+    bool ok;                   /* completed, and final status < 400 */
+    long status;               /* final HTTP status; 0: no response */
+    const char *http_version;  /* "1.0", "1.1", "2", "3" */
+    const char *effective_url; /* display form */
+    long redirects;            /* -1: unknown */
+    int64_t bytes;             /* body bytes received */
     const char *content_type;
     unsigned attempts; /* tries made; 0 when nothing was sent */
     afetch_timing time;

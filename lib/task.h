@@ -23,9 +23,11 @@ struct task {
     struct curl_slist *headers; /* owned, when the request had headers of its own */
     char *result_strings;       /* owned; what the result's strings point into */
     const char *method;         /* the request's own, or NULL */
+    const char *url;            /* the request's URL, as given (in strings); the result's url is
+                                   its display form, without the password */
     char *ascii_url;            /* owned: the URL with an IDN host in punycode, or NULL */
     bool cut_short;             /* a worker thread stopped it before its result was final */
-    char strings[];             /* url, label, method */
+    char strings[];             /* url, the result's url, label, method */
 };
 
 /* An intrusive doubly linked list of tasks; a task is in at most one at a time. */

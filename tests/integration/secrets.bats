@@ -14,6 +14,8 @@ teardown_file() {
     stop_server
 }
 
+SECRET=PASSW0RD
+
 # nowhere PATTERN FILE...: no FILE holds the fixed string PATTERN (byte-wise). A bare `! grep`
 # would not fail a bats test: set -e ignores negated commands.
 nowhere() {
@@ -41,6 +43,116 @@ run_to() {
         cat "$BATS_TEST_TMPDIR/$name.err" >&2
         return 1
     fi
+}
+
+# The list of the password tests: one success, a dns and a connect failure, IPv6, an empty user.
+secret_list() {
+    local tag="$1" list="$BATS_TEST_TMPDIR/secrets.txt" port
+    port="$(closed_port)"
+    write_list "$list" \
+        "http://user:$SECRET@127.0.0.1:$PORT/echo?$tag" \
+        "http://user:$SECRET@nonexistent.invalid/" \
+        "http://user:$SECRET@127.0.0.1:$port/" \
+        "http://user:$SECRET@[::1]:$port/" \
+        "http://:$SECRET@127.0.0.1:$port/"
+    echo "$list"
+}
+
+@test "a password in a URL is shown nowhere: table, --json, --jsonl, -v, --timeline, dns and connect errors" {
+    local tag list dir="$BATS_TEST_TMPDIR"
+    tag="$(uniq_tag)"
+    list="$(secret_list "$tag")"
+    run_to table -v --timeline "$dir/t.svg" "$list"
+    [ "$status" -eq 1 ]
+    run_to json -v --json "$list"
+    run_to jsonl -v --jsonl "$list"
+    cat "$dir/table.out" "$dir/table.err"
+    nowhere "$SECRET" "$dir"/*.out "$dir"/*.err "$dir/t.svg"
+    # not vacuous: the URLs are there, with the password starred out
+    [ "$(grep -c "user:\*\*\*@" "$dir/table.out")" -eq 4 ]
+    grep -qF "http://:***@127.0.0.1:" "$dir/table.out"
+    grep -qF "start #1 http://user:***@nonexistent.invalid/" "$dir/table.err"
+    grep -qF "user:***@127.0.0.1:$PORT/echo?$tag" "$dir/t.svg"
+    jq -e . "$dir/json.out" >/dev/null
+    jq -c '.results[] | [.url, .effective_url, .error]' "$dir/json.out"
+    jqt '.results[0].ok and (.results[0].effective_url | test("^http://user:\\*\\*\\*@127"))' \
+        "$dir/json.out"
+    jqt '.results[1].error.code == "dns" and .results[2].error.code == "connect"' "$dir/json.out"
+    jqt -s '[.[] | .url | test(":\\*\\*\\*@")] | all and length == 5' "$dir/jsonl.out"
+    # the server got the password: basic auth from the userinfo, three times (one per format)
+    [ "$(server_request "$tag" | jq -r .headers.authorization | sort -u)" = \
+        "Basic $(printf 'user:%s' "$SECRET" | base64)" ]
+    [ "$(server_request "$tag" | wc -l)" -eq 3 ]
+}
+
+@test "a password never shows with --sync, --threads or --compare either" {
+    local tag list dir="$BATS_TEST_TMPDIR"
+    tag="$(uniq_tag)"
+    list="$(secret_list "$tag")"
+    run_to sync -v --sync "$list"
+    run_to threads -v --threads 2 --json "$list"
+    run_to compare -v --compare=sync,threads,async --timeline "$dir/c.svg" --jsonl "$list"
+    cat "$dir"/*.err
+    nowhere "$SECRET" "$dir"/*.out "$dir"/*.err "$dir/c.svg"
+    [ "$(grep -c "user:\*\*\*@" "$dir/sync.out")" -eq 4 ]
+    jqt '[.results[] | .url | test(":\\*\\*\\*@")] | all and length == 5' "$dir/threads.out"
+    [ "$(grep -c ":\*\*\*@" "$dir/compare.out")" -eq 5 ]
+    [ "$(grep -c 'start #0 http://user:\*\*\*@' "$dir/compare.err")" -eq 3 ]
+    [ "$(server_request "$tag" | jq -r .headers.authorization | sort -u)" = \
+        "Basic $(printf 'user:%s' "$SECRET" | base64)" ]
+    [ "$(server_request "$tag" | wc -l)" -eq 5 ]
+}
+
+@test "a percent-encoded password is sent decoded and shown in neither form" {
+    local tag dir="$BATS_TEST_TMPDIR"
+    tag="$(uniq_tag)"
+    run_to enc --json "http://user:pa%40ss-$SECRET@127.0.0.1:$PORT/echo?$tag" \
+        "http://user:pa%40ss-$SECRET@nonexistent.invalid/"
+    cat "$dir/enc.out" "$dir/enc.err"
+    nowhere "$SECRET" "$dir/enc.out" "$dir/enc.err"
+    nowhere "pa%40ss" "$dir/enc.out"
+    nowhere "pa@ss" "$dir/enc.out"
+    jqt --arg p "$PORT" --arg t "$tag" \
+        '.results[0].url == "http://user:***@127.0.0.1:\($p)/echo?\($t)"' "$dir/enc.out"
+    jqt '.results[1].url == "http://user:***@nonexistent.invalid/"' "$dir/enc.out"
+    [ "$(server_request "$tag" | jq -r .headers.authorization)" = \
+        "Basic $(printf 'user:pa@ss-%s' "$SECRET" | base64)" ]
+}
+
+@test "a password that libcurl quotes in an error message is starred out there too" {
+    local dir="$BATS_TEST_TMPDIR"
+    # the host repeats the password, and libcurl's message names the host; the URL's host is
+    # shown as given (only the userinfo's password is hidden there)
+    run_to quoted --json "http://user:$SECRET@$SECRET.invalid/"
+    cat "$dir/quoted.out"
+    jqt '.results[0].error.code == "dns"' "$dir/quoted.out"
+    jqt '.results[0].error.message == "Could not resolve host: ***.invalid"' "$dir/quoted.out"
+    jqt '.results[0].url == "http://user:***@PASSW0RD.invalid/"' "$dir/quoted.out"
+}
+
+@test "user@host has no password: the URL is shown as given" {
+    local tag dir="$BATS_TEST_TMPDIR"
+    tag="$(uniq_tag)"
+    run_to user --json "http://someone@127.0.0.1:$PORT/echo?$tag"
+    jqt --arg port "$PORT" --arg tag "$tag" \
+        '.results[0].ok and .results[0].url == "http://someone@127.0.0.1:\($port)/echo?\($tag)"' \
+        "$dir/user.out"
+}
+
+@test "a list entry that is not a valid request keeps its password out of the output" {
+    local list="$BATS_TEST_TMPDIR/bad.txt" dir="$BATS_TEST_TMPDIR"
+    {
+        printf '{"url": "http://user:%s@127.0.0.1:%s/", "method": 5}\n' "$SECRET" "$PORT"
+        printf 'ftp://user:%s@127.0.0.1/\n' "$SECRET"
+        printf 'user:%s@bad host/\n' "$SECRET"
+    } >"$list"
+    run_to bad -v --jsonl "$list"
+    cat "$dir/bad.out" "$dir/bad.err"
+    nowhere "$SECRET" "$dir/bad.out" "$dir/bad.err"
+    jqt -s 'length == 3 and ([.[] | .ok] | any | not)' "$dir/bad.out"
+    jqt -s '[.[] | .url | contains(":***@")] | all' "$dir/bad.out"
+    run_to badtable "$list"
+    nowhere "$SECRET" "$dir/badtable.out" "$dir/badtable.err"
 }
 
 @test "C1 controls, bidi overrides and bad bytes in URLs and labels reach the terminal escaped" {
