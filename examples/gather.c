@@ -7,6 +7,15 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* s made safe for a terminal (cut to fit buf): a URL or a server's message may hold escape
+ * sequences. Results carry no password already. */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+    afetch_escape_terminal(s, strlen(s), buf, size);
+    return buf;
+}
 
 int main(int argc, char **argv)
 {
@@ -38,11 +47,14 @@ int main(int argc, char **argv)
 
     for (size_t i = 0; i < n; i++) {
         const afetch_result *r = afetch_future_result(futures[i]);
+        char url[1024], message[1024];
         if (r->ok)
             printf("%zu %ld %lld bytes %.3f s %s\n", r->index, r->status, (long long)r->bytes,
-                   r->time.total, r->url);
+                   r->time.total, shown(r->url, url, sizeof url));
         else
-            printf("%zu %s (%s) %s\n", r->index, r->error_code, r->error_message, r->url);
+            printf("%zu %s (%s) %s\n", r->index, r->error_code,
+                   shown(r->error_message, message, sizeof message),
+                   shown(r->url, url, sizeof url));
         afetch_future_free(futures[i]);
     }
     free(futures);

@@ -53,7 +53,9 @@ typedef struct afetch_options {
     bool hash;                  /* SHA-256 of each body into the result */
     /* Diagnostics, one line at a time (no newline), from any thread of a run: with
      * verbosity 1 each transfer's start and end, with 2 also the loop's socket and timer
-     * events and a warning when one callback ran longer than 100 ms. */
+     * events and a warning when one callback ran longer than 100 ms. Lines show URLs in their
+     * display form (see afetch_result) and come escaped (afetch_escape_terminal): safe to print
+     * as they are. */
     void (*log)(void *arg, const char *line);
     void *log_arg;
     unsigned verbosity;
@@ -85,17 +87,24 @@ typedef struct afetch_timing {
     double start, dns, connect, tls, ttfb, total;
 } afetch_timing;
 
-/* What became of one request. Strings are NULL where unknown. */
+/* What became of one request. Strings are NULL where unknown.
+ *
+ * No password is handed out: url and effective_url are display forms, in which the password of
+ * a URL's userinfo reads "***" ("http://user:***@host/"; "user@host" has none to hide), and
+ * error_message has the request's password starred out wherever it appears, as written or
+ * percent-decoded, and that of any URL in it. The request itself is sent with the URL as given.
+ * The strings are otherwise raw: escape them (afetch_escape_terminal) before a terminal sees
+ * them; the table and the log lines already do. */
 typedef struct afetch_result {
-    size_t index; /* declaration (input) position, from 0 */
-    const char *url;
+    size_t index;    /* declaration (input) position, from 0 */
+    const char *url; /* display form */
     const char *label;
-    bool ok;                  /* completed, and final status < 400 */
-    long status;              /* final HTTP status; 0: no response */
-    const char *http_version; /* "1.0", "1.1", "2", "3" */
-    const char *effective_url;
-    long redirects; /* -1: unknown */
-    int64_t bytes;  /* body bytes received */
+    bool ok;                   /* completed, and final status < 400 */
+    long status;               /* final HTTP status; 0: no response */
+    const char *http_version;  /* "1.0", "1.1", "2", "3" */
+    const char *effective_url; /* display form */
+    long redirects;            /* -1: unknown */
+    int64_t bytes;             /* body bytes received */
     const char *content_type;
     unsigned attempts; /* tries made; 0 when nothing was sent */
     afetch_timing time;
@@ -251,7 +260,7 @@ int afetch_input_set_protocols(afetch_input *input, const char *list, char *err,
 /* ---- Output: results as a table, one JSON document or JSON Lines ---- */
 
 typedef enum afetch_format {
-    AFETCH_FORMAT_TABLE, /* for people: control characters escaped */
+    AFETCH_FORMAT_TABLE, /* for people: URLs and labels escaped (afetch_escape_terminal) */
     AFETCH_FORMAT_JSON,  /* one document, streamed: {"mode", "results": [...], "summary"} */
     AFETCH_FORMAT_JSONL, /* one result object a line, flushed per line */
     AFETCH_FORMAT_NONE,  /* results are counted, not printed */
@@ -286,6 +295,18 @@ int afetch_output_finish(afetch_output *output, const afetch_summary *summary,
 void afetch_output_set_color(afetch_output *output, bool color);
 /* True once a write has failed, e.g. EPIPE when the reader went away. */
 bool afetch_output_failed(const afetch_output *output);
+
+/* ---- Text for people ---- */
+
+/* Copies the len bytes at s into out so that a terminal shows them and acts on none: C0
+ * controls, DEL and bytes that are not UTF-8 become \xNN; C1 controls (U+0080-U+009F), bidi
+ * controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and the line and paragraph
+ * separators (U+2028, U+2029) become \uXXXX (hex digits in capitals); every other valid UTF-8
+ * character stays as it is. A backslash stays too, so escaping twice changes nothing. Returns
+ * the length the full result needs (excluding the NUL), like snprintf; out is always
+ * terminated if size > 0. The one escaper behind the table, the log lines, the timeline's
+ * text and the command's messages. */
+size_t afetch_escape_terminal(const char *s, size_t len, char *out, size_t size);
 
 /* ---- Timeline: a waterfall chart of results as one plain SVG document: a panel per run (the
  * modes of --compare), a row per URL in input order, all panels on one time axis ---- */

@@ -97,7 +97,7 @@ static void start(afetch_loop *L, struct task *t)
         task_list_unlink(&L->running, t);
         task_abandon(t);
         task_forget_result(t);
-        fetch_fail(r, AFETCH_E_INTERNAL, "libcurl refused the transfer", &t->result_strings);
+        fetch_fail(r, AFETCH_E_INTERNAL, "libcurl refused the transfer", NULL, &t->result_strings);
     }
     t->place = TASK_NEW;
     give_back(L, slot);
@@ -110,7 +110,7 @@ static bool host_has_room(afetch_loop *L, struct task *t)
 {
     if (!L->hosts)
         return true;
-    if (!t->host && !(t->host = hosts_acquire(L->hosts, t->future.result.url)))
+    if (!t->host && !(t->host = hosts_acquire(L->hosts, t->url)))
         return true; /* out of memory: no limit rather than no progress */
     if (t->host->running < L->opts->per_host) {
         t->host->running++;

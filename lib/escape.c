@@ -1,5 +1,7 @@
-/* escape.c — UTF-8 checking and repair, and terminal escaping. */
+/* escape.c — UTF-8 checking and repair, and the one terminal escaper. */
 #include "escape.h"
+
+#include "afetch.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -58,18 +60,39 @@ size_t utf8_repair(const char *s, size_t len, char *out, size_t size)
     return terminate(out, size, used);
 }
 
-size_t terminal_escape(const char *s, size_t len, char *out, size_t size)
+/* The code point of the valid n-byte UTF-8 sequence at p. */
+static unsigned code_point(const unsigned char *p, size_t n)
+{
+    unsigned cp = n == 1 ? p[0] : p[0] & (0x7Fu >> n);
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    return cp;
+}
+
+/* Valid characters a terminal would still act on instead of show: the C1 controls (CSI is
+ * 0x9B), the bidi marks, embeddings, overrides and isolates that reorder the text around them
+ * ("Trojan Source"), and the line and paragraph separators. */
+static bool unshowable(unsigned cp)
+{
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t afetch_escape_terminal(const char *s, size_t len, char *out, size_t size)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t used = 0;
     for (size_t i = 0; i < len;) {
         size_t n = utf8_sequence(p + i, len - i);
-        bool c1 = n == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0;
-        if (n == 0 || p[i] < 0x20 || p[i] == 0x7F || c1) {
-            char hex[5];
-            snprintf(hex, sizeof hex, "\\x%02X", p[i]);
-            append(out, size, &used, hex, 4);
+        char escaped[8];
+        if (n == 0 || p[i] < 0x20 || p[i] == 0x7F) {
+            snprintf(escaped, sizeof escaped, "\\x%02X", p[i]);
+            append(out, size, &used, escaped, 4);
             i++;
+        } else if (n > 1 && unshowable(code_point(p + i, n))) {
+            snprintf(escaped, sizeof escaped, "\\u%04X", code_point(p + i, n));
+            append(out, size, &used, escaped, 6);
+            i += n;
         } else {
             append(out, size, &used, s + i, n);
             i += n;

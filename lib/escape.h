@@ -1,5 +1,7 @@
-/* escape.h — making untrusted text safe to show: valid UTF-8 for JSON, no control sequences
- * for a terminal. Pure functions over caller buffers; fuzzed (tests/fuzz). */
+/* escape.h — making untrusted text safe to show: valid UTF-8 for JSON, and (afetch.h's
+ * afetch_escape_terminal) nothing a terminal would act on. Every string from a server, a list or
+ * the command line that people see goes through these. Pure functions over caller buffers;
+ * fuzzed (tests/fuzz). */
 #ifndef AFETCH_ESCAPE_H
 #define AFETCH_ESCAPE_H
 
@@ -14,9 +16,7 @@ size_t utf8_sequence(const unsigned char *s, size_t len);
  * full result needs (excluding the NUL), like snprintf; out is always terminated if size > 0. */
 size_t utf8_repair(const char *s, size_t len, char *out, size_t size);
 
-/* Copies s into out with control characters (C0, DEL, C1) and invalid UTF-8 bytes written as
- * \xNN, so the text cannot drive a terminal. Returns the length needed, like snprintf. */
-size_t terminal_escape(const char *s, size_t len, char *out, size_t size);
+/* The terminal escaper, afetch_escape_terminal, is public: see afetch.h. */
 
 /* Rewrites JSON text so that DEL and the C1 controls, which JSON allows raw, appear as \u00XX
  * escapes too. Only valid inside JSON text made by a serializer: those bytes can only occur in

@@ -3,6 +3,8 @@
 #include "fetch.h"
 #include "addrpolicy.h"
 
+#include "redact.h"
+
 #include <arpa/inet.h>
 #include <idn2.h>
 #include <errno.h>
@@ -338,6 +340,7 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
     io->content_length = -1;
     io->bad_length = NULL;
     io->deny_private = opts->deny_private;
+    io->url = url;
     io->errbuf[0] = '\0';
     const char *code = open_sinks(opts, index, url, io);
     if (code)
@@ -539,11 +542,16 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
 
     r->ok = code == NULL;
     r->error_code = code;
-    const char *src[] = {effective, type, code ? message : NULL, saved, digest};
+    char *shown_url = effective ? redact_url_new(effective) : NULL;
+    char *shown_message = code ? redact_text_new(message, io->url) : NULL;
+    const char *src[] = {shown_url, type, shown_message, saved, digest};
     const char **dst[] = {&r->effective_url, &r->content_type, &r->error_message, &r->path,
                           &r->sha256};
-    *strings = pack(5, src, dst);
+    bool redacted = (shown_url || !effective) && (shown_message || !code);
+    *strings = redacted ? pack(5, src, dst) : NULL;
     free(saved);
+    free(shown_url);
+    free(shown_message);
     if (!*strings) {
         r->effective_url = r->content_type = r->path = r->sha256 = NULL;
         r->ok = false;
@@ -565,13 +573,16 @@ void fetch_abandon(struct fetch_io *io)
     save_abort(&io->save);
 }
 
-void fetch_fail(afetch_result *r, const char *code, const char *message, char **strings)
+void fetch_fail(afetch_result *r, const char *code, const char *message, const char *url,
+                char **strings)
 {
     r->ok = false;
     r->error_code = code;
-    const char *src[] = {message};
+    char *shown = message ? redact_text_new(message, url) : NULL;
+    const char *src[] = {shown};
     const char **dst[] = {&r->error_message};
-    *strings = pack(1, src, dst);
+    *strings = shown || !message ? pack(1, src, dst) : NULL;
+    free(shown);
     if (!*strings)
         r->error_message = "out of memory";
 }

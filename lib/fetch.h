@@ -27,6 +27,7 @@ struct fetch_io {
     EVP_MD_CTX *sha;                   /* while hashing; kept for the next transfer */
     const volatile sig_atomic_t *stop; /* blocking runs: abort the transfer when set ... */
     const atomic_int *abort;           /* ... or when this is set, from another thread */
+    const char *url; /* the URL being fetched (borrowed), whose password the result never holds */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -56,8 +57,9 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
                           const char *method, struct curl_slist *headers, struct fetch_io *io);
 
 /* Fills r from the finished transfer (all but index, url, label, attempts and time.start) and
- * commits or drops the saved file. The strings r gains live in one block that *strings
- * receives and the caller frees. */
+ * commits or drops the saved file. The effective URL and the error message come redacted
+ * (redact.h): no password of io->url, nor of any URL in them, survives. The strings r gains
+ * live in one block that *strings receives and the caller frees. */
 void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
                   afetch_result *r, char **strings);
 
@@ -68,8 +70,10 @@ bool fetch_starved(CURLcode rc, const struct fetch_io *io);
 /* Drops what a transfer that will not finish left behind (a partial saved file). */
 void fetch_abandon(struct fetch_io *io);
 
-/* Sets r up as failed with code and a copy of message held in *strings (caller frees). */
-void fetch_fail(afetch_result *r, const char *code, const char *message, char **strings);
+/* Sets r up as failed with code and a copy of message held in *strings (caller frees), redacted
+ * like fetch_finish's: url (may be NULL) is the request's. */
+void fetch_fail(afetch_result *r, const char *code, const char *message, const char *url,
+                char **strings);
 
 /* Seconds to wait before trying r's request again, or -1 when it gets no other try: only GET and
  * HEAD, only connect errors, timeouts and statuses 408, 429, 500, 502, 503 and 504, at most

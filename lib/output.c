@@ -137,17 +137,17 @@ static int print_json(afetch_output *o, cJSON *node, const char *before, const c
     return rc < 0 ? -1 : 0;
 }
 
-/* Writes s for a terminal: see terminal_escape. */
+/* Writes s for a terminal: see afetch_escape_terminal. */
 static int put_escaped(FILE *out, const char *s)
 {
     size_t len = strlen(s);
     char small[1024];
-    size_t need = terminal_escape(s, len, small, sizeof small);
+    size_t need = afetch_escape_terminal(s, len, small, sizeof small);
     char *text = need < sizeof small ? small : malloc(need + 1);
     if (!text)
         return -1;
     if (text != small)
-        terminal_escape(s, len, text, need + 1);
+        afetch_escape_terminal(s, len, text, need + 1);
     int rc = fwrite(text, 1, need, out) == need ? 0 : -1;
     if (text != small)
         free(text);

@@ -2,6 +2,7 @@
 #include "task.h"
 
 #include "gather.h"
+#include "redact.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,25 +30,28 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
                       const struct future_ops *ops)
 {
     const char *url = req->url ? req->url : "";
-    size_t strings = size_of(url) + size_of(req->label) + size_of(req->method);
+    size_t shown = redact_url(url, NULL, 0) + 1; /* the result's url: its display form */
+    size_t strings = size_of(url) + shown + size_of(req->label) + size_of(req->method);
     struct task *t = malloc(sizeof *t + strings);
     if (!t)
         return NULL;
     memset(t, 0, sizeof *t);
     future_init(&t->future, ops, index);
     char *cursor = t->strings;
-    t->future.result.url = copy_into(&cursor, url);
+    t->url = copy_into(&cursor, url);
+    t->future.result.url = cursor;
+    cursor += redact_url(url, cursor, shown) + 1;
     t->future.result.label = copy_into(&cursor, req->label);
     t->method = copy_into(&cursor, req->method);
 
     char idn_error[160];
     if (!req->error_code && fetch_ascii_url(url, &t->ascii_url, idn_error, sizeof idn_error)) {
-        fetch_fail(&t->future.result, AFETCH_E_INVALID_INPUT, idn_error, &t->result_strings);
+        fetch_fail(&t->future.result, AFETCH_E_INVALID_INPUT, idn_error, url, &t->result_strings);
         future_settle(&t->future);
         return t;
     }
     if (req->error_code) {
-        fetch_fail(&t->future.result, req->error_code, req->error_message, &t->result_strings);
+        fetch_fail(&t->future.result, req->error_code, req->error_message, url, &t->result_strings);
         future_settle(&t->future);
         return t;
     }
@@ -77,9 +81,10 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
 {
     struct curl_slist *headers = t->headers ? t->headers : shared_headers;
     afetch_result *r = &t->future.result;
-    const char *url = t->ascii_url ? t->ascii_url : r->url;
+    const char *url = t->ascii_url ? t->ascii_url : t->url;
     if (!slot->easy && !(slot->easy = curl_easy_init())) {
-        fetch_fail(r, AFETCH_E_INTERNAL, "out of memory for a libcurl handle", &t->result_strings);
+        fetch_fail(r, AFETCH_E_INTERNAL, "out of memory for a libcurl handle", NULL,
+                   &t->result_strings);
         return -1;
     }
     const char *code =
@@ -90,7 +95,7 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
         snprintf(slot->io.errbuf, sizeof slot->io.errbuf, "libcurl refused the transfer");
     }
     if (code) {
-        fetch_fail(r, code, slot->io.errbuf, &t->result_strings);
+        fetch_fail(r, code, slot->io.errbuf, url, &t->result_strings);
         return -1;
     }
     r->attempts++;
@@ -175,9 +180,14 @@ void log_line(const afetch_options *opts, unsigned level, const char *format, ..
     char line[512];
     va_list ap;
     va_start(ap, format);
-    vsnprintf(line, sizeof line, format, ap);
+    int n = vsnprintf(line, sizeof line, format, ap);
     va_end(ap);
-    opts->log(opts->log_arg, line);
+    /* a URL in the line may hold anything: the line goes out escaped for a terminal; one
+     * byte can become at most four */
+    char shown[4 * sizeof line];
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    afetch_escape_terminal(line, len, shown, sizeof shown);
+    opts->log(opts->log_arg, shown);
 }
 
 void log_transfer_start(const afetch_options *opts, const afetch_result *r)

@@ -23,9 +23,11 @@ struct task {
     struct curl_slist *headers; /* owned, when the request had headers of its own */
     char *result_strings;       /* owned; what the result's strings point into */
     const char *method;         /* the request's own, or NULL */
+    const char *url;            /* the request's URL, as given (in strings); the result's url is
+                                   its display form, without the password */
     char *ascii_url;            /* owned: the URL with an IDN host in punycode, or NULL */
     bool cut_short;             /* a worker thread stopped it before its result was final */
-    char strings[];             /* url, label, method */
+    char strings[];             /* url, the result's url, label, method */
 };
 
 /* An intrusive doubly linked list of tasks; a task is in at most one at a time. */
@@ -84,7 +86,8 @@ void log_transfer_end(const afetch_options *opts, const afetch_result *r, bool a
 /* Results held back in input order behind a stalled head at most, for a window of that many
  * transfers: reading pauses there, so memory stays bounded. */
 size_t backlog_cap(unsigned window);
-/* Logs one line through opts->log when verbosity is at least level (printf-style). */
+/* Logs one line through opts->log when verbosity is at least level (printf-style), escaped for
+ * a terminal (afetch_escape_terminal). */
 void log_line(const afetch_options *opts, unsigned level, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 /* A monotonic clock, seconds. */

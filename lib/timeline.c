@@ -39,7 +39,7 @@ struct bar {
     unsigned attempts;
     enum bar_kind kind;
     char code[24];
-    char *url;     /* readable: controls and invalid bytes as \xNN (safe_text) */
+    char *url;     /* readable: escaped for a terminal (safe_text) */
     char *message; /* readable, or NULL */
 };
 
@@ -60,17 +60,17 @@ struct afetch_timeline {
 /* ---- keeping results ---- */
 
 /* A readable copy of at most max bytes of s, cut at a character and marked with an ellipsis;
- * control characters and invalid UTF-8 become \xNN, so a hostile URL stays visible. */
+ * escaped like the table (afetch_escape_terminal), so a hostile URL stays visible. */
 static char *safe_text(const char *s, size_t max)
 {
     size_t len = strlen(s), n = len > max ? max : len;
     for (int back = 0; n < len && back < 3 && ((unsigned char)s[n] & 0xC0) == 0x80; back++)
         n--;
-    size_t need = terminal_escape(s, n, NULL, 0) + 1 + (n < len ? 3 : 0);
+    size_t need = afetch_escape_terminal(s, n, NULL, 0) + 1 + (n < len ? 3 : 0);
     char *out = malloc(need);
     if (!out)
         return NULL;
-    size_t used = terminal_escape(s, n, out, need);
+    size_t used = afetch_escape_terminal(s, n, out, need);
     if (n < len)
         memcpy(out + used, "\xE2\x80\xA6", 4);
     return out;

@@ -461,6 +461,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.command != "HEAD":
                 self.wfile.write(b"x" * n)
             return
+        if path == "/raw-header":
+            # /raw-header?name=N&hex=H[&code=C]: header N carrying the raw bytes H (any bytes:
+            # invalid UTF-8, controls), for what a hostile server can put in a result
+            try:
+                value = bytes.fromhex(q.get("hex", "")).decode("latin-1")
+                code = int(q.get("code", "200"))
+            except ValueError:
+                return self._not_found()
+            name = q.get("name", "X-Raw")
+            if name.lower() == "content-type":
+                return self._send(code, b"raw\n", ctype=value)
+            return self._send(code, b"raw\n", extra=[(name, value)])
 
         return self._not_found()
 

@@ -1,6 +1,7 @@
-/* display.c — the progress line (redrawn at most 10 times a second) and log lines. */
+/* display.c — the progress line (redrawn at most 10 times a second), log lines and messages. */
 #include "display.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,19 @@ void clear_progress(struct display *d)
         fputs("\r\033[K", stderr);
         d->drawn = false;
     }
+}
+
+void print_error(const char *format, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, format);
+    int n = vsnprintf(text, sizeof text, format, ap);
+    va_end(ap);
+    char shown[4 * sizeof text]; /* one byte becomes four at most */
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+    afetch_escape_terminal(text, len, shown, sizeof shown);
+    fprintf(stderr, "afetch: %s\n", shown);
 }
 
 void log_to_stderr(void *arg, const char *line)

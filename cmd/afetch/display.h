@@ -15,7 +15,10 @@ struct display {
 };
 
 void clear_progress(struct display *d);
-/* afetch_options.log (arg: the display). */
+/* Writes "afetch: MESSAGE" (printf-style) as one line to standard error, escaped for a
+ * terminal: file names, option values and config text can hold anything. */
+void print_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* afetch_options.log (arg: the display). The library has escaped the line already. */
 void log_to_stderr(void *arg, const char *line);
 /* afetch_stream.progress (arg: the display). */
 void draw_progress(void *arg, const afetch_progress *p);

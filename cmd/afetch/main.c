@@ -83,7 +83,7 @@ static int open_inputs(afetch_input *in, int argc, char **argv)
         int rc = strstr(argv[i], "://") ? afetch_input_add_url(in, argv[i])
                                         : afetch_input_add_path(in, argv[i], err, sizeof err);
         if (rc != 0) {
-            fprintf(stderr, "afetch: %s\n", strstr(argv[i], "://") ? "out of memory" : err);
+            print_error("%s", strstr(argv[i], "://") ? "out of memory" : err);
             return EXIT_USAGE;
         }
     }
@@ -250,8 +250,8 @@ static int save_timeline(const struct cli *c, struct run *run)
         return 0;
     int rc = run->timeline_failed ? -1 : afetch_timeline_save(run->timeline, c->timeline);
     if (rc != 0)
-        fprintf(stderr, "afetch: cannot write the timeline %s: %s\n", c->timeline,
-                run->timeline_failed ? "out of memory" : strerror(errno));
+        print_error("cannot write the timeline %s: %s", c->timeline,
+                    run->timeline_failed ? "out of memory" : strerror(errno));
     afetch_timeline_free(run->timeline);
     run->timeline = NULL;
     return rc;
@@ -314,7 +314,7 @@ static int run_and_report(const struct cli *c, afetch_input *in, struct display 
         return EXIT_USAGE;
     }
     if (afetch_input_error(in)) {
-        fprintf(stderr, "afetch: %s; the results above stand\n", afetch_input_error(in));
+        print_error("%s; the results above stand", afetch_input_error(in));
         return EXIT_USAGE;
     }
     return summary.failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;

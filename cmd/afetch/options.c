@@ -2,6 +2,7 @@
  * over it, one function that applies an option, and usage(). A config file key is an option's
  * long name. */
 #include "cli.h"
+#include "display.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -174,8 +175,7 @@ static void usage(FILE *out)
 
 int usage_error(const char *what, const char *detail)
 {
-    fprintf(stderr, "afetch: %s%s%s%s\n", error_where, what, detail ? ": " : "",
-            detail ? detail : "");
+    print_error("%s%s%s%s", error_where, what, detail ? ": " : "", detail ? detail : "");
     return EXIT_USAGE;
 }
 
@@ -784,7 +784,7 @@ static int apply_config_file(struct cli *c, const struct prescan *p)
     if (afetch_config_load(path, apply_setting, &f, err, sizeof err) == 0)
         return -1;
     if (!f.reported)
-        fprintf(stderr, "afetch: %s\n", err);
+        print_error("%s", err);
     return EXIT_USAGE;
 }
 

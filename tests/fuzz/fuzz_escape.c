@@ -1,7 +1,10 @@
-/* fuzz_escape.c — libFuzzer target for escape.h: for any bytes, utf8_repair, terminal_escape
- * and json_escape_controls return the length they need, always terminate, never write past a
- * short buffer (every buffer is malloc'd to its exact size, so ASan sees one byte too many),
- * and their full output keeps its promise: valid UTF-8, and no control bytes where promised. */
+/* fuzz_escape.c — libFuzzer target for escape.h and afetch_escape_terminal: for any bytes,
+ * utf8_repair, afetch_escape_terminal and json_escape_controls return the length they need,
+ * always terminate, never write past a short buffer (every buffer is malloc'd to its exact size,
+ * so ASan sees one byte too many), and their full output keeps its promise: valid UTF-8; for a
+ * terminal no C0, DEL, C1, bidi control or line separator, text without them unchanged, and
+ * escaping twice the same as once; for JSON no DEL or C1. */
+#include "afetch.h"
 #include "escape.h"
 
 #include <stdint.h>
@@ -34,6 +37,23 @@ static int has_control(const char *s, size_t len, int c0_too)
         if ((c0_too && p[i] < 0x20) || p[i] == 0x7F)
             return 1;
         if (p[i] == 0xC2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F)
+            return 1;
+    }
+    return 0;
+}
+
+/* A character a terminal would act on: C0 (NUL included), DEL, C1, a bidi control, U+2028 or
+ * U+2029. s must be valid UTF-8. */
+static int has_unshowable(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0, n; i < len; i += n) {
+        n = utf8_sequence(p + i, len - i);
+        unsigned cp = n == 1 ? p[0 + i] : p[i] & (0x7Fu >> n);
+        for (size_t k = 1; k < n; k++)
+            cp = (cp << 6) | (p[i + k] & 0x3Fu);
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+            cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
             return 1;
     }
     return 0;
@@ -84,8 +104,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     require(!clean || (need == size && memcmp(out, in, size) == 0));
     free(out);
 
-    out = run(terminal_escape, in, size, &need);
-    require(valid_utf8(out, need) && !has_control(out, need, 1));
+    out = run(afetch_escape_terminal, in, size, &need);
+    require(valid_utf8(out, need) && !has_unshowable(out, need));
+    require(!clean || has_unshowable(in, size) || (need == size && memcmp(out, in, size) == 0));
+    size_t again_need;
+    char *again = run(afetch_escape_terminal, out, need, &again_need);
+    require(again_need == need && memcmp(again, out, need) == 0);
+    free(again);
     free(out);
 
     out = run(json_escape_controls, in, size, &need);
