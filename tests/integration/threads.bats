@@ -81,3 +81,14 @@ teardown_file() { stop_server; }
     [ "$status" -eq 2 ]
     [[ "$stderr" == *"--sync"* ]]
 }
+
+@test "--threads 8 -v --progress: log lines and the progress line share stderr safely" {
+    # under the TSan build this raced on the display's state (workers log, the main thread draws)
+    local list="$BATS_TEST_TMPDIR/progress.txt"
+    seq 1 300 | sed "s|^|$BASE/delay/10?p=|" >"$list"
+    run --separate-stderr afetch --quiet --threads 8 -v --progress "$list"
+    [ "$status" -eq 0 ] || echo "$stderr" | tail -40
+    [ "$status" -eq 0 ]
+    [ "$(echo "$stderr" | grep -o 'afetch: start #' | wc -l)" -eq 300 ]
+    [[ "$stderr" == *"300/300 done"* ]]
+}
