@@ -22,6 +22,25 @@ static char *join(const char *dir, const char *name)
     return path;
 }
 
+/* Why the body cannot go to final (an error code, the reason in err), or NULL. Decided before
+ * the transfer where it can be, so that no body is fetched only to be dropped; a name that
+ * appears during the transfer is caught by the rename. */
+static const char *check_final(const char *final, bool overwrite, char *err, size_t err_size)
+{
+    struct stat st;
+    if (lstat(final, &st) != 0)
+        return NULL; /* a dangling symlink counts as a name in the way: lstat sees it */
+    if (!overwrite) {
+        snprintf(err, err_size, "%s exists (--overwrite replaces it)", final);
+        return AFETCH_E_EXISTS;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, err_size, "%s is a directory; --overwrite replaces only files", final);
+        return AFETCH_E_WRITE;
+    }
+    return NULL;
+}
+
 const char *save_begin(struct save *s, const char *dir, size_t index, const char *url,
                        bool overwrite, char *err, size_t err_size)
 {
@@ -38,10 +57,10 @@ const char *save_begin(struct save *s, const char *dir, size_t index, const char
         snprintf(err, err_size, "out of memory");
         return AFETCH_E_INTERNAL;
     }
-    if (!overwrite && access(s->final, F_OK) == 0) {
-        snprintf(err, err_size, "%s exists (--overwrite replaces it)", s->final);
+    const char *code = check_final(s->final, overwrite, err, err_size);
+    if (code) {
         save_abort(s);
-        return AFETCH_E_EXISTS;
+        return code;
     }
     s->fd = mkstemp(s->temp); /* O_EXCL, mode 0600 */
     if (s->fd < 0) {
@@ -87,6 +106,14 @@ static int rename_noreplace(const char *from, const char *to)
     return 0;
 }
 
+/* A commit that failed after closing the file: save_abort no longer knows it exists. */
+static const char *drop_closed_temp(struct save *s, const char *code)
+{
+    unlink(s->temp);
+    save_abort(s);
+    return code;
+}
+
 const char *save_commit(struct save *s, bool overwrite, char **path, char *err, size_t err_size)
 {
     *path = NULL;
@@ -94,18 +121,17 @@ const char *save_commit(struct save *s, bool overwrite, char **path, char *err, 
     s->fd = -1;
     if (closed != 0) {
         snprintf(err, err_size, "writing %s: %s", s->final, strerror(errno));
-        save_abort(s);
-        return AFETCH_E_WRITE;
+        return drop_closed_temp(s, AFETCH_E_WRITE);
     }
     int moved = overwrite ? rename(s->temp, s->final) : rename_noreplace(s->temp, s->final);
     if (moved != 0) {
-        bool exists = errno == EEXIST;
+        bool exists = !overwrite && errno == EEXIST;
         if (exists)
-            snprintf(err, err_size, "%s exists (--overwrite replaces it)", s->final);
+            snprintf(err, err_size, "%s appeared during the transfer (--overwrite replaces it)",
+                     s->final);
         else
             snprintf(err, err_size, "saving %s: %s", s->final, strerror(errno));
-        save_abort(s);
-        return exists ? AFETCH_E_EXISTS : AFETCH_E_WRITE;
+        return drop_closed_temp(s, exists ? AFETCH_E_EXISTS : AFETCH_E_WRITE);
     }
     free(s->temp);
     *path = s->final;

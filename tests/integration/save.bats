@@ -13,6 +13,10 @@ teardown_file() {
     stop_server
 }
 
+teardown() {
+    kill_bg
+}
+
 # xs N: N bytes of "x", the body of /bytes/N.
 xs() {
     head -c "$1" /dev/zero | tr '\0' x
@@ -227,6 +231,89 @@ listing() {
     [ "$status" -eq 1 ]
     echo "$output" | jqt '(.results | length) == 2
         and all(.results[]; .ok == false and .error.code == "write")'
+}
+
+# no_temp_files DIR: fails when a temporary .afetch-* file was left in DIR.
+no_temp_files() {
+    local left
+    left="$(find "$1" -maxdepth 1 -name '.afetch-*')"
+    [ -z "$left" ] || {
+        echo "temporary files left: $left" >&2
+        return 1
+    }
+}
+
+# wait_for_temp DIR: wait (up to 20 s) until a transfer has opened its temporary file in DIR.
+wait_for_temp() {
+    local i
+    for i in $(seq 1 200); do
+        [ -n "$(find "$1" -maxdepth 1 -name '.afetch-*' 2>/dev/null)" ] && return 0
+        sleep 0.1
+    done
+    echo "no temporary file appeared in $1" >&2
+    return 1
+}
+
+@test "a dangling symlink at the name: exists, and no temporary file left" {
+    local dir="$BATS_TEST_TMPDIR/dangling" n
+    n="000000-127.0.0.1-$PORT-bytes-9"
+    mkdir -p "$dir"
+    ln -s "$BATS_TEST_TMPDIR/nowhere" "$dir/$n"
+    run --separate-stderr afetch --json -o "$dir" "$BASE/bytes/9" "$BASE/bytes/2"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt --arg f "$dir/$n" '.results[0].error.code == "exists"
+        and (.results[0].error.message | contains($f)) and .results[1].ok'
+    no_temp_files "$dir"
+    [ -L "$dir/$n" ] && [ ! -e "$BATS_TEST_TMPDIR/nowhere" ]
+    [ "$(listing "$dir" | wc -l)" -eq 2 ]
+}
+
+@test "a file created at the name during the transfer: exists, its content kept, no temp file" {
+    local dir="$BATS_TEST_TMPDIR/race" out="$BATS_TEST_TMPDIR/race.json" n
+    local err="$BATS_TEST_TMPDIR/race.err"
+    n="000000-127.0.0.1-$PORT-drip-3"
+    mkdir -p "$dir"
+    afetch_bg "$out" "$err" --json -o "$dir" "$BASE/drip/3"
+    wait_for_temp "$dir"
+    echo "someone else's" >"$dir/$n"
+    wait_exit "$AFETCH_BG_PID" 30
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 1 ]
+    jqt '.results[0].error.code == "exists" and .results[0].path == null' <"$out"
+    [ "$(cat "$dir/$n")" = "someone else's" ]
+    no_temp_files "$dir"
+}
+
+@test "a directory at the name with --overwrite: write, and no temporary file left" {
+    local dir="$BATS_TEST_TMPDIR/isdir" n
+    n="000000-127.0.0.1-$PORT-bytes-9"
+    mkdir -p "$dir/$n"
+    touch "$dir/$n/inside"
+    run --separate-stderr afetch --json -o "$dir" --overwrite "$BASE/bytes/9" "$BASE/bytes/2"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt --arg f "$dir/$n" '.results[0].error.code == "write"
+        and (.results[0].error.message | contains($f)) and .results[1].ok'
+    [ -f "$dir/$n/inside" ]
+    no_temp_files "$dir"
+}
+
+@test "a directory made at the name during the transfer, --overwrite: write, no temp file" {
+    local dir="$BATS_TEST_TMPDIR/isdir2" out="$BATS_TEST_TMPDIR/isdir2.json" n
+    local err="$BATS_TEST_TMPDIR/isdir2.err"
+    n="000000-127.0.0.1-$PORT-drip-3"
+    mkdir -p "$dir"
+    afetch_bg "$out" "$err" --json -o "$dir" --overwrite "$BASE/drip/3"
+    wait_for_temp "$dir"
+    mkdir "$dir/$n"
+    wait_exit "$AFETCH_BG_PID" 30
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 1 ]
+    jqt --arg f "$dir/$n" '.results[0].error.code == "write"
+        and (.results[0].error.message | contains($f))' <"$out"
+    [ -d "$dir/$n" ]
+    no_temp_files "$dir"
 }
 
 @test "-o in --sync mode saves the same files" {
