@@ -8,9 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *join(const char *dir, const char *name)
@@ -20,6 +23,42 @@ static char *join(const char *dir, const char *name)
     if (path)
         snprintf(path, len, "%s/%s", dir, name);
     return path;
+}
+
+/* Six letters or digits for a temporary name: random, or (without getrandom) from the clock. */
+static void fill_random_name(char *x, unsigned attempt)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char bytes[6];
+    if (getrandom(bytes, sizeof bytes, GRND_NONBLOCK) != (ssize_t)sizeof bytes) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long long mix = (unsigned long long)ts.tv_nsec * 2654435761u ^
+                                 (unsigned long long)(uintptr_t)x ^ attempt;
+        for (size_t i = 0; i < sizeof bytes; i++, mix >>= 8)
+            bytes[i] = (unsigned char)mix;
+    }
+    for (size_t i = 0; i < sizeof bytes; i++)
+        x[i] = alphabet[bytes[i] % (sizeof alphabet - 1)];
+}
+
+int save_open_temp(char *template)
+{
+    size_t len = strlen(template);
+    if (len < 6 || strcmp(template + len - 6, "XXXXXX") != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        fill_random_name(template + len - 6, attempt);
+        /* mode 0666: open applies the umask (or the directory's default ACL), so no thread
+         * ever has to call umask, which changes it for the whole process */
+        int fd = open(template, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
 }
 
 /* Why the body cannot go to final (an error code, the reason in err), or NULL. Decided before
@@ -62,16 +101,12 @@ const char *save_begin(struct save *s, const char *dir, size_t index, const char
         save_abort(s);
         return code;
     }
-    s->fd = mkstemp(s->temp); /* O_EXCL, mode 0600 */
+    s->fd = save_open_temp(s->temp);
     if (s->fd < 0) {
         snprintf(err, err_size, "cannot create a file in %s: %s", dir, strerror(errno));
         save_abort(s);
         return AFETCH_E_WRITE;
     }
-    /* mkstemp's 0600 suits a secret; a downloaded body gets the usual umask-based mode */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(s->fd, 0666 & ~mask);
     return NULL;
 }
 

@@ -233,6 +233,23 @@ listing() {
         and all(.results[]; .ok == false and .error.code == "write")'
 }
 
+@test "files are saved with mode 0666 less the umask: 077 gives 0600, async and --threads" {
+    local dir="$BATS_TEST_TMPDIR/private"
+    umask 077
+    run --separate-stderr afetch --json -o "$dir" "$BASE/bytes/1?m=0" "$BASE/bytes/1?m=1" \
+        "$BASE/bytes/1?m=2"
+    dump
+    [ "$status" -eq 0 ]
+    run --separate-stderr afetch --json --threads 3 -o "$dir" "$BASE/bytes/1?m=3" \
+        "$BASE/bytes/1?m=4" "$BASE/bytes/1?m=5"
+    dump
+    [ "$status" -eq 0 ]
+    ls -lA "$dir"
+    [ "$(find "$dir" -type f | wc -l)" -eq 6 ]
+    [ -z "$(find "$dir" -type f ! -perm 0600)" ]
+    [ "$(stat -c %a "$dir")" = 700 ]
+}
+
 # no_temp_files DIR: fails when a temporary .afetch-* file was left in DIR.
 no_temp_files() {
     local left
