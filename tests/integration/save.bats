@@ -214,23 +214,40 @@ listing() {
     [ "$(cat "$dir/$n")" = "$(xs 9)" ]
 }
 
-@test "DIR that is a regular file: every URL gets write, the run goes on" {
-    local notdir="$BATS_TEST_TMPDIR/plain-file"
+@test "DIR that is a regular file: usage error before anything is fetched" {
+    local notdir="$BATS_TEST_TMPDIR/plain-file" tag
+    tag="$(uniq_tag)"
     echo "i am a file" >"$notdir"
-    run --separate-stderr afetch --json -o "$notdir" "$BASE/bytes/3" "$BASE/bytes/4"
+    run --separate-stderr afetch --json -o "$notdir" "$BASE/bytes/3?$tag" "$BASE/bytes/4?$tag"
     dump
-    [ "$status" -eq 1 ]
-    echo "$output" | jqt '(.results | length) == 2
-        and all(.results[]; .ok == false and .error.code == "write" and .path == null)'
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$stderr" = "afetch: --output-dir: '$notdir' is not a directory" ]
     [ "$(cat "$notdir")" = "i am a file" ]
+    [ -z "$(server_request "$tag")" ]
 }
 
-@test "DIR that cannot be created (under /proc): every URL gets write" {
-    run --separate-stderr afetch --json -o "/proc/afetch-test-$$" "$BASE/bytes/3" "$BASE/bytes/4"
+@test "DIR that cannot be created (under /proc): usage error naming it" {
+    run --separate-stderr afetch --json -o "/proc/afetch-test-$$/out" "$BASE/bytes/3"
     dump
-    [ "$status" -eq 1 ]
-    echo "$output" | jqt '(.results | length) == 2
-        and all(.results[]; .ok == false and .error.code == "write")'
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == "afetch: --output-dir: cannot create '/proc/afetch-test-$$': "* ]]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "-o with missing parents creates them all (mode from the umask) and saves" {
+    cd "$BATS_TEST_TMPDIR"
+    umask 027
+    run --separate-stderr afetch --json -o nest/a/b "$BASE/bytes/6"
+    dump
+    [ "$status" -eq 0 ]
+    local n="000000-127.0.0.1-$PORT-bytes-6"
+    [ "$(cat "nest/a/b/$n")" = "$(xs 6)" ]
+    stat -c '%n %a' nest nest/a nest/a/b "nest/a/b/$n"
+    [ "$(stat -c %a nest nest/a nest/a/b | sort -u)" = 750 ]
+    [ "$(stat -c %a "nest/a/b/$n")" = 640 ]
+    echo "$output" | jqt --arg p "nest/a/b/$n" '.results[0].path == $p'
 }
 
 @test "files are saved with mode 0666 less the umask: 077 gives 0600, async and --threads" {
