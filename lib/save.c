@@ -8,9 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *join(const char *dir, const char *name)
@@ -20,6 +23,61 @@ static char *join(const char *dir, const char *name)
     if (path)
         snprintf(path, len, "%s/%s", dir, name);
     return path;
+}
+
+/* Six letters or digits for a temporary name: random, or (without getrandom) from the clock. */
+static void fill_random_name(char *x, unsigned attempt)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char bytes[6];
+    if (getrandom(bytes, sizeof bytes, GRND_NONBLOCK) != (ssize_t)sizeof bytes) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long long mix = (unsigned long long)ts.tv_nsec * 2654435761u ^
+                                 (unsigned long long)(uintptr_t)x ^ attempt;
+        for (size_t i = 0; i < sizeof bytes; i++, mix >>= 8)
+            bytes[i] = (unsigned char)mix;
+    }
+    for (size_t i = 0; i < sizeof bytes; i++)
+        x[i] = alphabet[bytes[i] % (sizeof alphabet - 1)];
+}
+
+int save_open_temp(char *template)
+{
+    size_t len = strlen(template);
+    if (len < 6 || strcmp(template + len - 6, "XXXXXX") != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        fill_random_name(template + len - 6, attempt);
+        /* mode 0666: open applies the umask (or the directory's default ACL), so no thread
+         * ever has to call umask, which changes it for the whole process */
+        int fd = open(template, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+/* Why the body cannot go to final (an error code, the reason in err), or NULL. Decided before
+ * the transfer where it can be, so that no body is fetched only to be dropped; a name that
+ * appears during the transfer is caught by the rename. */
+static const char *check_final(const char *final, bool overwrite, char *err, size_t err_size)
+{
+    struct stat st;
+    if (lstat(final, &st) != 0)
+        return NULL; /* a dangling symlink counts as a name in the way: lstat sees it */
+    if (!overwrite) {
+        snprintf(err, err_size, "%s exists (--overwrite replaces it)", final);
+        return AFETCH_E_EXISTS;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, err_size, "%s is a directory; --overwrite replaces only files", final);
+        return AFETCH_E_WRITE;
+    }
+    return NULL;
 }
 
 const char *save_begin(struct save *s, const char *dir, size_t index, const char *url,
@@ -38,21 +96,17 @@ const char *save_begin(struct save *s, const char *dir, size_t index, const char
         snprintf(err, err_size, "out of memory");
         return AFETCH_E_INTERNAL;
     }
-    if (!overwrite && access(s->final, F_OK) == 0) {
-        snprintf(err, err_size, "%s exists (--overwrite replaces it)", s->final);
+    const char *code = check_final(s->final, overwrite, err, err_size);
+    if (code) {
         save_abort(s);
-        return AFETCH_E_EXISTS;
+        return code;
     }
-    s->fd = mkstemp(s->temp); /* O_EXCL, mode 0600 */
+    s->fd = save_open_temp(s->temp);
     if (s->fd < 0) {
         snprintf(err, err_size, "cannot create a file in %s: %s", dir, strerror(errno));
         save_abort(s);
         return AFETCH_E_WRITE;
     }
-    /* mkstemp's 0600 suits a secret; a downloaded body gets the usual umask-based mode */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(s->fd, 0666 & ~mask);
     return NULL;
 }
 
@@ -87,6 +141,14 @@ static int rename_noreplace(const char *from, const char *to)
     return 0;
 }
 
+/* A commit that failed after closing the file: save_abort no longer knows it exists. */
+static const char *drop_closed_temp(struct save *s, const char *code)
+{
+    unlink(s->temp);
+    save_abort(s);
+    return code;
+}
+
 const char *save_commit(struct save *s, bool overwrite, char **path, char *err, size_t err_size)
 {
     *path = NULL;
@@ -94,18 +156,17 @@ const char *save_commit(struct save *s, bool overwrite, char **path, char *err, 
     s->fd = -1;
     if (closed != 0) {
         snprintf(err, err_size, "writing %s: %s", s->final, strerror(errno));
-        save_abort(s);
-        return AFETCH_E_WRITE;
+        return drop_closed_temp(s, AFETCH_E_WRITE);
     }
     int moved = overwrite ? rename(s->temp, s->final) : rename_noreplace(s->temp, s->final);
     if (moved != 0) {
-        bool exists = errno == EEXIST;
+        bool exists = !overwrite && errno == EEXIST;
         if (exists)
-            snprintf(err, err_size, "%s exists (--overwrite replaces it)", s->final);
+            snprintf(err, err_size, "%s appeared during the transfer (--overwrite replaces it)",
+                     s->final);
         else
             snprintf(err, err_size, "saving %s: %s", s->final, strerror(errno));
-        save_abort(s);
-        return exists ? AFETCH_E_EXISTS : AFETCH_E_WRITE;
+        return drop_closed_temp(s, exists ? AFETCH_E_EXISTS : AFETCH_E_WRITE);
     }
     free(s->temp);
     *path = s->final;

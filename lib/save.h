@@ -27,4 +27,9 @@ const char *save_commit(struct save *s, bool overwrite, char **path, char *err, 
 /* Drops the temporary file. No effect when not saving. */
 void save_abort(struct save *s);
 
+/* mkstemp, but with mode 0666 less the umask rather than 0600: for files meant to be read like
+ * any other the user makes, without calling umask (process-wide) from a thread. The template
+ * ends in XXXXXX. Returns the descriptor, or -1 with errno set. */
+int save_open_temp(char *template);
+
 #endif

@@ -2,6 +2,7 @@
 #include "timeline.h"
 
 #include "escape.h"
+#include "save.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Bytes kept of untrusted text: a 64 KiB URL must not cost 64 KiB a row. */
@@ -715,10 +715,6 @@ static char *temp_template(const char *path)
 /* Writes the document into the open temporary file and closes it; 0, or -1 with errno. */
 static int write_file(const afetch_timeline *t, int fd)
 {
-    /* mkstemp's 0600 suits a secret; a chart gets the usual umask-based mode */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
     FILE *f = fdopen(fd, "w");
     if (!f) {
         int e = errno;
@@ -740,7 +736,7 @@ int afetch_timeline_save(const afetch_timeline *t, const char *path)
     char *temp = temp_template(path);
     if (!temp)
         return -1;
-    int fd = mkstemp(temp);
+    int fd = save_open_temp(temp); /* the usual umask-based mode, not mkstemp's 0600 */
     int rc = fd < 0 ? -1 : write_file(t, fd);
     if (rc == 0 && rename(temp, path) != 0)
         rc = -1;

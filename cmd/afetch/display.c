@@ -6,7 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-void clear_progress(struct display *d)
+/* With the lock held. */
+static void clear_drawn(struct display *d)
 {
     if (d->drawn) {
         fputs("\r\033[K", stderr);
@@ -27,12 +28,20 @@ void print_error(const char *format, ...)
     fprintf(stderr, "afetch: %s\n", shown);
 }
 
+void clear_progress(struct display *d)
+{
+    pthread_mutex_lock(&d->lock);
+    clear_drawn(d);
+    pthread_mutex_unlock(&d->lock);
+}
+
 void log_to_stderr(void *arg, const char *line)
 {
     struct display *d = arg;
-    if (d->progress)
-        clear_progress(d);
+    pthread_mutex_lock(&d->lock);
+    clear_drawn(d);
     fprintf(stderr, "afetch: %s\n", line);
+    pthread_mutex_unlock(&d->lock);
 }
 
 static double now_seconds(void)
@@ -42,26 +51,38 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The progress line's text: done (of the total, when known), ok, failed, in flight, MB, rate,
+ * ETA. */
+static void format_progress(size_t total, const afetch_progress *p, char *line, size_t size)
+{
+    double rate = p->elapsed > 0 ? (double)p->done / p->elapsed : 0;
+    char done[64], eta[32] = "";
+    if (total) {
+        snprintf(done, sizeof done, "%zu/%zu", p->done, total);
+        if (rate > 0 && p->done < total)
+            snprintf(eta, sizeof eta, " · ETA %.0f s", (double)(total - p->done) / rate);
+    } else {
+        snprintf(done, sizeof done, "%zu", p->done);
+    }
+    snprintf(line, size, "%s done · %zu ok · %zu failed · %zu in flight · %.1f MB · %.0f/s%s", done,
+             p->ok, p->failed, p->in_flight, (double)p->bytes / 1e6, rate, eta);
+}
+
 /* afetch_stream.progress: one line, redrawn at most 10 times a second. */
 void draw_progress(void *arg, const afetch_progress *p)
 {
     struct display *d = arg;
     double now = now_seconds();
-    if (now - d->last_draw < 0.1 && !(d->total && p->done == d->total))
-        return;
-    d->last_draw = now;
-    double rate = p->elapsed > 0 ? (double)p->done / p->elapsed : 0;
-    char done[64], eta[32] = "";
-    if (d->total) {
-        snprintf(done, sizeof done, "%zu/%zu", p->done, d->total);
-        if (rate > 0 && p->done < d->total)
-            snprintf(eta, sizeof eta, " · ETA %.0f s", (double)(d->total - p->done) / rate);
-    } else {
-        snprintf(done, sizeof done, "%zu", p->done);
+    bool finished = d->total && p->done == d->total;
+    pthread_mutex_lock(&d->lock);
+    if (finished || now - d->last_draw >= 0.1) {
+        char line[256];
+        format_progress(d->total, p, line, sizeof line);
+        fprintf(stderr, "\r\033[K%s", line);
+        d->last_draw = now;
+        d->drawn = true;
     }
-    fprintf(stderr, "\r\033[K%s done · %zu ok · %zu failed · %zu in flight · %.1f MB · %.0f/s%s",
-            done, p->ok, p->failed, p->in_flight, (double)p->bytes / 1e6, rate, eta);
-    d->drawn = true;
+    pthread_mutex_unlock(&d->lock);
 }
 
 /* Entries in the list files, for the progress line's total; 0 if any source cannot be counted

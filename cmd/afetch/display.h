@@ -4,15 +4,21 @@
 
 #include "afetch.h"
 
+#include <pthread.h>
+
 /* The progress line and the log share standard error: a log line first clears the progress
  * line, which the next update redraws. Only the main thread draws; log lines may come from
- * worker threads, each written in one call. */
+ * worker threads (--threads), so whatever is drawn or cleared holds the lock. */
 struct display {
     bool progress;
-    size_t total; /* entries in the input, when it could be counted; 0: unknown */
+    size_t total;         /* entries in the input, when it could be counted; 0: unknown */
+    pthread_mutex_t lock; /* guards last_draw, drawn and the writes to standard error */
     double last_draw;
     bool drawn;
 };
+
+#define DISPLAY_INIT(show_progress)                                                                \
+    ((struct display){.progress = (show_progress), .lock = PTHREAD_MUTEX_INITIALIZER})
 
 void clear_progress(struct display *d);
 /* Writes "afetch: MESSAGE" (printf-style) as one line to standard error, escaped for a

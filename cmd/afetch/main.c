@@ -346,8 +346,8 @@ int main(int argc, char **argv)
         code = open_inputs(in, c.operand_count, c.operands);
     if (code < 0 && c.shard_n)
         afetch_input_set_shard(in, c.shard_k, c.shard_n);
-    struct display display = {.progress =
-                                  c.progress == 1 || (c.progress == -1 && isatty(STDERR_FILENO))};
+    struct display display =
+        DISPLAY_INIT(c.progress == 1 || (c.progress == -1 && isatty(STDERR_FILENO)));
     if (display.progress)
         display.total = count_entries(c.operand_count, c.operands);
     if (display.total && c.shard_n)

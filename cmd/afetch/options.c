@@ -19,6 +19,8 @@ const char *const runner_names[3] = {"async", "sync", "threads"};
 
 /* Where a config file setting came from, for its errors: "FILE:LINE: ", else "". */
 static char error_where[400];
+/* error_where when --output-dir was taken: the directory is checked once all options are in. */
+static char output_dir_where[sizeof error_where];
 
 enum long_only {
     OPT_SYNC = 256,
@@ -157,7 +159,8 @@ static void usage(FILE *out)
           "  -k, --insecure           do not verify TLS certificates\n"
           "      --cacert FILE        verify TLS certificates against FILE\n"
           "Saving:\n"
-          "  -o, --output-dir DIR     save each successful body in DIR, all or nothing\n"
+          "  -o, --output-dir DIR     save each successful body in DIR (created if missing),\n"
+          "                           all or nothing\n"
           "      --overwrite          let a saved body replace an existing file\n"
           "      --hash               add the SHA-256 of each body to its result\n"
           "Other:\n"
@@ -360,6 +363,7 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         return -1;
     case 'o':
         c->opts.output_dir = arg;
+        memcpy(output_dir_where, error_where, sizeof error_where);
         return -1;
     case OPT_OVERWRITE:
         c->opts.overwrite = true;
@@ -482,6 +486,50 @@ static const char *proxy_variable(const char *protocols, char name[32])
     return NULL;
 }
 
+/* mkdir -p: makes each missing directory of path, mode 0777 less the umask. 0, or -1 with
+ * errno set and the first one that could not be made in failed. */
+static int make_directories(const char *path, char *failed, size_t size)
+{
+    snprintf(failed, size, "%s", path);
+    if (strlen(path) >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *end = failed + 1;; end++) { /* + 1: a leading / is the root, which exists */
+        if (*end != '/' && *end != '\0')
+            continue;
+        char cut = *end;
+        *end = '\0';
+        if (mkdir(failed, 0777) != 0 && errno != EEXIST)
+            return -1;
+        if (!cut)
+            return 0;
+        *end = cut;
+    }
+}
+
+/* --output-dir: made if missing, and a directory we may write to, before anything is fetched
+ * (an empty DIR must never become "/"). -1 to go on, or the usage exit code. */
+static int prepare_output_dir(const char *dir)
+{
+    char detail[PATH_MAX + 160], failed[PATH_MAX];
+    struct stat st;
+    if (!*dir)
+        snprintf(detail, sizeof detail, "'' names no directory (. is the current one)");
+    else if (make_directories(dir, failed, sizeof failed) != 0)
+        snprintf(detail, sizeof detail, "cannot create '%s': %s", failed, strerror(errno));
+    else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        snprintf(detail, sizeof detail, "'%s' is not a directory", dir);
+    else if (access(dir, W_OK | X_OK) != 0)
+        snprintf(detail, sizeof detail, "cannot write to '%s': %s", dir, strerror(errno));
+    else
+        return -1;
+    memcpy(error_where, output_dir_where, sizeof error_where); /* its config file line, if any */
+    int code = usage_error("--output-dir", detail);
+    error_where[0] = '\0';
+    return code;
+}
+
 /* Checks the combination of settings and derives what follows from it. */
 static int settle_options(struct cli *c)
 {
@@ -508,10 +556,8 @@ static int settle_options(struct cli *c)
     }
     if (c->opts.cacert && access(c->opts.cacert, R_OK) != 0)
         return usage_error(c->opts.cacert, strerror(errno)); /* --cacert */
-    /* One level is created; a DIR that still cannot be written to is no usage error: each URL
-     * reports "write", and the run goes on. */
-    if (c->opts.output_dir)
-        mkdir(c->opts.output_dir, 0777);
+    if (c->opts.output_dir && prepare_output_dir(c->opts.output_dir) >= 0)
+        return EXIT_USAGE;
     c->opts.headers = c->headers;
     c->opts.header_count = c->header_count;
     return -1;

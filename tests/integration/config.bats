@@ -333,3 +333,17 @@ example_keys() {
     [ "$status" -eq 0 ]
     server_request "$tag" | jqt '.headers["user-agent"] == "plain agent"'
 }
+
+@test "output-dir in the file is checked like -o: a file there is FILE:LINE, exit 2" {
+    local file="$BATS_TEST_TMPDIR/not-a-dir"
+    echo "data" >"$file"
+    conf "# saving" "output-dir = $file"
+    expect_config_error "$CONF" 2 "output-dir: '$file' is not a directory" --config "$CONF"
+    conf "output-dir = $file/sub"
+    expect_config_error "$CONF" 1 "output-dir: cannot create '$file/sub'" --config "$CONF"
+    conf "output-dir = $BATS_TEST_TMPDIR/made/by/config"
+    run --separate-stderr afetch --config "$CONF" --json "$BASE/bytes/2"
+    dump
+    [ "$status" -eq 0 ]
+    [ -f "$BATS_TEST_TMPDIR/made/by/config/000000-127.0.0.1-$PORT-bytes-2" ]
+}

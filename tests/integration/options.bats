@@ -432,3 +432,42 @@ expect_unknown_option() {
         '[.results[].url | sub(".*\\?"; "")] == ["\($t)-0", "\($t)-1", "\($t)-2"]'
     echo "$output" | jqt '.summary.parallel == 1'
 }
+
+@test "-o '' is a usage error before anything is fetched, never the root directory" {
+    # it used to join "" and the name into "/000000-..." (as root: a file in /); the URL here
+    # has nothing listening, so an old binary fails the exit code without writing anywhere
+    local port scratch="$BATS_TEST_TMPDIR/scratch"
+    port="$(closed_port)"
+    mkdir -p "$scratch"
+    cd "$scratch"
+    run --separate-stderr afetch --json -o "" "http://127.0.0.1:$port/x"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ "$stderr" == "afetch: --output-dir: ''"* ]]
+    [ -z "$(ls -A "$scratch")" ]
+    [ -z "$(find / -maxdepth 1 -name "000000-127.0.0.1-$port-*")" ]
+    run --separate-stderr afetch --json --output-dir= "http://127.0.0.1:$port/x"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "afetch: --output-dir: ''"* ]]
+}
+
+@test "-o naming a file, or a path under a file: usage error naming it, nothing fetched" {
+    local file="$BATS_TEST_TMPDIR/somefile" tag
+    tag="$(uniq_tag)"
+    echo "data" >"$file"
+    run --separate-stderr afetch --json -o "$file" "$BASE/bytes/3?$tag"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$stderr" = "afetch: --output-dir: '$file' is not a directory" ]
+    run --separate-stderr afetch --json -o "$file/sub/deeper" "$BASE/bytes/3?$tag"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ "$stderr" == "afetch: --output-dir: cannot create '$file/sub': Not a directory" ]]
+    [ "$(cat "$file")" = "data" ]
+    [ -z "$(server_request "$tag")" ]
+}

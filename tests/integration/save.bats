@@ -13,6 +13,10 @@ teardown_file() {
     stop_server
 }
 
+teardown() {
+    kill_bg
+}
+
 # xs N: N bytes of "x", the body of /bytes/N.
 xs() {
     head -c "$1" /dev/zero | tr '\0' x
@@ -210,23 +214,140 @@ listing() {
     [ "$(cat "$dir/$n")" = "$(xs 9)" ]
 }
 
-@test "DIR that is a regular file: every URL gets write, the run goes on" {
-    local notdir="$BATS_TEST_TMPDIR/plain-file"
+@test "DIR that is a regular file: usage error before anything is fetched" {
+    local notdir="$BATS_TEST_TMPDIR/plain-file" tag
+    tag="$(uniq_tag)"
     echo "i am a file" >"$notdir"
-    run --separate-stderr afetch --json -o "$notdir" "$BASE/bytes/3" "$BASE/bytes/4"
+    run --separate-stderr afetch --json -o "$notdir" "$BASE/bytes/3?$tag" "$BASE/bytes/4?$tag"
     dump
-    [ "$status" -eq 1 ]
-    echo "$output" | jqt '(.results | length) == 2
-        and all(.results[]; .ok == false and .error.code == "write" and .path == null)'
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$stderr" = "afetch: --output-dir: '$notdir' is not a directory" ]
     [ "$(cat "$notdir")" = "i am a file" ]
+    [ -z "$(server_request "$tag")" ]
 }
 
-@test "DIR that cannot be created (under /proc): every URL gets write" {
-    run --separate-stderr afetch --json -o "/proc/afetch-test-$$" "$BASE/bytes/3" "$BASE/bytes/4"
+@test "DIR that cannot be created (under /proc): usage error naming it" {
+    run --separate-stderr afetch --json -o "/proc/afetch-test-$$/out" "$BASE/bytes/3"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == "afetch: --output-dir: cannot create '/proc/afetch-test-$$': "* ]]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "-o with missing parents creates them all (mode from the umask) and saves" {
+    cd "$BATS_TEST_TMPDIR"
+    umask 027
+    run --separate-stderr afetch --json -o nest/a/b "$BASE/bytes/6"
+    dump
+    [ "$status" -eq 0 ]
+    local n="000000-127.0.0.1-$PORT-bytes-6"
+    [ "$(cat "nest/a/b/$n")" = "$(xs 6)" ]
+    stat -c '%n %a' nest nest/a nest/a/b "nest/a/b/$n"
+    [ "$(stat -c %a nest nest/a nest/a/b | sort -u)" = 750 ]
+    [ "$(stat -c %a "nest/a/b/$n")" = 640 ]
+    echo "$output" | jqt --arg p "nest/a/b/$n" '.results[0].path == $p'
+}
+
+@test "files are saved with mode 0666 less the umask: 077 gives 0600, async and --threads" {
+    local dir="$BATS_TEST_TMPDIR/private"
+    umask 077
+    run --separate-stderr afetch --json -o "$dir" "$BASE/bytes/1?m=0" "$BASE/bytes/1?m=1" \
+        "$BASE/bytes/1?m=2"
+    dump
+    [ "$status" -eq 0 ]
+    run --separate-stderr afetch --json --threads 3 -o "$dir" "$BASE/bytes/1?m=3" \
+        "$BASE/bytes/1?m=4" "$BASE/bytes/1?m=5"
+    dump
+    [ "$status" -eq 0 ]
+    ls -lA "$dir"
+    [ "$(find "$dir" -type f | wc -l)" -eq 6 ]
+    [ -z "$(find "$dir" -type f ! -perm 0600)" ]
+    [ "$(stat -c %a "$dir")" = 700 ]
+}
+
+# no_temp_files DIR: fails when a temporary .afetch-* file was left in DIR.
+no_temp_files() {
+    local left
+    left="$(find "$1" -maxdepth 1 -name '.afetch-*')"
+    [ -z "$left" ] || {
+        echo "temporary files left: $left" >&2
+        return 1
+    }
+}
+
+# wait_for_temp DIR: wait (up to 20 s) until a transfer has opened its temporary file in DIR.
+wait_for_temp() {
+    local i
+    for i in $(seq 1 200); do
+        [ -n "$(find "$1" -maxdepth 1 -name '.afetch-*' 2>/dev/null)" ] && return 0
+        sleep 0.1
+    done
+    echo "no temporary file appeared in $1" >&2
+    return 1
+}
+
+@test "a dangling symlink at the name: exists, and no temporary file left" {
+    local dir="$BATS_TEST_TMPDIR/dangling" n
+    n="000000-127.0.0.1-$PORT-bytes-9"
+    mkdir -p "$dir"
+    ln -s "$BATS_TEST_TMPDIR/nowhere" "$dir/$n"
+    run --separate-stderr afetch --json -o "$dir" "$BASE/bytes/9" "$BASE/bytes/2"
     dump
     [ "$status" -eq 1 ]
-    echo "$output" | jqt '(.results | length) == 2
-        and all(.results[]; .ok == false and .error.code == "write")'
+    echo "$output" | jqt --arg f "$dir/$n" '.results[0].error.code == "exists"
+        and (.results[0].error.message | contains($f)) and .results[1].ok'
+    no_temp_files "$dir"
+    [ -L "$dir/$n" ] && [ ! -e "$BATS_TEST_TMPDIR/nowhere" ]
+    [ "$(listing "$dir" | wc -l)" -eq 2 ]
+}
+
+@test "a file created at the name during the transfer: exists, its content kept, no temp file" {
+    local dir="$BATS_TEST_TMPDIR/race" out="$BATS_TEST_TMPDIR/race.json" n
+    local err="$BATS_TEST_TMPDIR/race.err"
+    n="000000-127.0.0.1-$PORT-drip-3"
+    mkdir -p "$dir"
+    afetch_bg "$out" "$err" --json -o "$dir" "$BASE/drip/3"
+    wait_for_temp "$dir"
+    echo "someone else's" >"$dir/$n"
+    wait_exit "$AFETCH_BG_PID" 30
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 1 ]
+    jqt '.results[0].error.code == "exists" and .results[0].path == null' <"$out"
+    [ "$(cat "$dir/$n")" = "someone else's" ]
+    no_temp_files "$dir"
+}
+
+@test "a directory at the name with --overwrite: write, and no temporary file left" {
+    local dir="$BATS_TEST_TMPDIR/isdir" n
+    n="000000-127.0.0.1-$PORT-bytes-9"
+    mkdir -p "$dir/$n"
+    touch "$dir/$n/inside"
+    run --separate-stderr afetch --json -o "$dir" --overwrite "$BASE/bytes/9" "$BASE/bytes/2"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt --arg f "$dir/$n" '.results[0].error.code == "write"
+        and (.results[0].error.message | contains($f)) and .results[1].ok'
+    [ -f "$dir/$n/inside" ]
+    no_temp_files "$dir"
+}
+
+@test "a directory made at the name during the transfer, --overwrite: write, no temp file" {
+    local dir="$BATS_TEST_TMPDIR/isdir2" out="$BATS_TEST_TMPDIR/isdir2.json" n
+    local err="$BATS_TEST_TMPDIR/isdir2.err"
+    n="000000-127.0.0.1-$PORT-drip-3"
+    mkdir -p "$dir"
+    afetch_bg "$out" "$err" --json -o "$dir" --overwrite "$BASE/drip/3"
+    wait_for_temp "$dir"
+    mkdir "$dir/$n"
+    wait_exit "$AFETCH_BG_PID" 30
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 1 ]
+    jqt --arg f "$dir/$n" '.results[0].error.code == "write"
+        and (.results[0].error.message | contains($f))' <"$out"
+    [ -d "$dir/$n" ]
+    no_temp_files "$dir"
 }
 
 @test "-o in --sync mode saves the same files" {

@@ -122,6 +122,15 @@ is_png() {
     [ "$(grep -c 'data-index=' "$svg")" -eq 3 ]
 }
 
+@test "--timeline gets mode 0666 less the umask (027: 0640), also after --threads" {
+    local svg="$BATS_TEST_TMPDIR/mode.svg"
+    umask 027
+    run --separate-stderr afetch --threads 2 --timeline "$svg" "$BASE/" "$BASE/bytes/3"
+    dump
+    [ "$status" -eq 0 ]
+    [ "$(stat -c %a "$svg")" = 640 ]
+}
+
 @test "--timeline to an unwritable path: exit 2, one line naming the file, results printed" {
     run --separate-stderr afetch --timeline /proc/x.svg "$BASE/delay/10"
     dump
