@@ -35,6 +35,8 @@ typedef struct afetch_options {
     const char *user_agent;     /* NULL: "afetch/" AFETCH_VERSION */
     bool follow_redirects;      /* with it, the final response decides ok; without, 3xx is ok */
     long max_redirects;         /* with follow_redirects; >= 0 */
+    bool location_trusted;      /* credentials follow redirects to other origins (curl's -L
+                                   --location-trusted); never from https to http */
     const char *protocols;      /* allowed schemes, also for redirects: "http,https" */
     bool deny_private;          /* refuse loopback, private, link-local, unspecified addresses;
                                    also ignores the proxy environment (http_proxy...): through
@@ -66,7 +68,10 @@ typedef struct afetch_options {
 
 /* Fills opts with the defaults: 50 in flight, 30 s timeout, 10 s connect timeout, a transfer
  * slower than 10 bytes/s for 20 s times out, GET, follow up to 10 redirects, http and https
- * only, no retries (a 1 s backoff base when enabled), TLS verified. */
+ * only, no retries (a 1 s backoff base when enabled), TLS verified. Redirects carry
+ * credentials (URL user info, and headers whose names contain auth, token, key, secret,
+ * session, cookie, password or credential) only while the chain stays at the first URL's
+ * scheme, host and port, and no custom header at all once a hop went from https to http. */
 void afetch_options_init(afetch_options *opts);
 
 /* One entry to fetch. A request the list parser already found bad carries error_code and

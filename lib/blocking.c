@@ -57,6 +57,8 @@ bool blocking_run(struct blocking *b, struct task *t)
         const afetch_result *r = &t->future.result;
         log_transfer_start(b->opts, r);
         CURLcode rc = curl_easy_perform(b->slot.easy);
+        while (fetch_follow(b->slot.easy, rc, b->opts, &b->slot.io))
+            rc = curl_easy_perform(b->slot.easy);
         double delay = task_collect(t, rc, b->opts, &b->rng);
         log_transfer_end(b->opts, r, delay >= 0);
         if (delay < 0)

@@ -8,6 +8,7 @@
 #include "retryq.h"
 #include "task.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 struct stream_run {
@@ -261,6 +262,13 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     struct task *t = NULL;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
     struct slot *slot = t->slot;
+    if (fetch_follow(easy, rc, L->opts, &slot->io)) {
+        /* the next hop runs on the same slot, in the same turn at its host */
+        if (loop_add(L->loop, easy) == 0)
+            return;
+        slot->io.hop_error = AFETCH_E_INTERNAL;
+        snprintf(slot->io.errbuf, sizeof slot->io.errbuf, "libcurl refused the redirect");
+    }
     task_list_unlink(&L->running, t);
     t->place = TASK_NEW;
     L->finished++;

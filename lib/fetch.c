@@ -1,5 +1,5 @@
-/* fetch.c — easy handle set-up, body streaming (cap, digest, file), result extraction
- * (CURLINFO_*) and the retry policy. */
+/* fetch.c — easy handle set-up, body streaming (cap, digest, file), following redirects hop by
+ * hop on the same handle, result extraction (CURLINFO_*) and the retry policy. */
 #include "fetch.h"
 #include "addrpolicy.h"
 
@@ -30,6 +30,30 @@ void fetch_io_release(struct fetch_io *io)
     save_abort(&io->save);
     EVP_MD_CTX_free(io->sha);
     io->sha = NULL;
+    redirect_release(&io->chain);
+}
+
+/* The Location a 3xx response on easy redirects to, as libcurl's own following would take it:
+ * the first Location header, if not empty. NULL for any other response. Also valid while the
+ * body arrives. */
+static const char *redirect_location(CURL *easy, long *status)
+{
+    long code = 0;
+    struct curl_header *h = NULL;
+    char *resolved = NULL;
+    if (curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK || code < 300 ||
+        code > 399)
+        return NULL;
+    *status = code;
+    switch (curl_easy_header(easy, "Location", 0, CURLH_HEADER, -1, &h)) {
+    case CURLHE_OK:
+        return h->value[0] ? h->value : NULL;
+    case CURLHE_NOT_BUILT_IN: /* a libcurl without the header API: known once the transfer ends */
+        curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &resolved);
+        return resolved;
+    default:
+        return NULL;
+    }
 }
 
 /* CURLOPT_WRITEFUNCTION: bodies stream past the cap, the digest and the file; never kept. A
@@ -38,6 +62,13 @@ static size_t on_body(char *data, size_t size, size_t count, void *arg)
 {
     struct fetch_io *io = arg;
     size_t n = size * count;
+    if (!io->body_seen) {
+        long status;
+        io->body_seen = true;
+        io->redirect_body = io->follow && redirect_location(io->easy, &status);
+    }
+    if (io->redirect_body)
+        return n;
     if (io->max_bytes > 0 && io->bytes + (int64_t)n > io->max_bytes) {
         io->too_large = true;
         return 0;
@@ -273,12 +304,11 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     SET(CURLOPT_LOW_SPEED_TIME, whole_units(opts->low_speed_time, 1));
     SET(CURLOPT_USERAGENT, agent);
     SET(CURLOPT_HTTPHEADER, headers);
-    SET(CURLOPT_FOLLOWLOCATION, opts->follow_redirects ? 1L : 0L);
-    SET(CURLOPT_MAXREDIRS, opts->max_redirects);
-    /* Only the allowed schemes, also after a redirect; a scheme-less URL is https, never
-     * guessed from its host name (libcurl would guess ftp:// for ftp.example.com). */
+    /* fetch_follow follows redirects, so that each hop gets only the headers it may have */
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    /* Only the allowed schemes, on every hop; a scheme-less URL is https, never guessed from
+     * its host name (libcurl would guess ftp:// for ftp.example.com). */
     SET(CURLOPT_PROTOCOLS_STR, protocols);
-    SET(CURLOPT_REDIR_PROTOCOLS_STR, protocols);
     SET(CURLOPT_DEFAULT_PROTOCOL, "https");
     /* A burst to one https host waits for ALPN and then multiplexes on one connection. Plain
      * http multiplexes only with prior knowledge; else waiting would queue the burst behind one
@@ -342,6 +372,16 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
     io->deny_private = opts->deny_private;
     io->url = url;
     io->errbuf[0] = '\0';
+    io->easy = easy;
+    io->follow = opts->follow_redirects;
+    io->body_seen = io->redirect_body = false;
+    io->headers = headers;
+    io->hop_error = NULL;
+    memset(io->earlier_us, 0, sizeof io->earlier_us);
+    if (redirect_start(&io->chain, url, fetch_method(opts, method)) != 0) {
+        snprintf(io->errbuf, sizeof io->errbuf, "out of memory");
+        return AFETCH_E_INTERNAL;
+    }
     const char *code = open_sinks(opts, index, url, io);
     if (code)
         return code;
@@ -351,6 +391,83 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
         return AFETCH_E_INTERNAL;
     }
     return NULL;
+}
+
+/* The timing phases libcurl measures, summed over the hops of a redirect chain as libcurl's own
+ * following summed them. */
+enum { PHASE_DNS, PHASE_CONNECT, PHASE_TLS, PHASE_TTFB, PHASE_TOTAL, PHASE_COUNT };
+
+static const CURLINFO phase_info[PHASE_COUNT] = {
+    CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T, CURLINFO_APPCONNECT_TIME_T,
+    CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T};
+
+/* Milliseconds of opts->timeout that the next hop may take (0: no limit); false when none is
+ * left. The timeout is for the whole chain. */
+static bool time_left(CURL *easy, const afetch_options *opts, const struct fetch_io *io,
+                      long *left_ms)
+{
+    *left_ms = 0;
+    if (opts->timeout <= 0)
+        return true;
+    curl_off_t us = 0;
+    curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &us);
+    *left_ms = whole_units(opts->timeout, 1000) - (long)((us + io->earlier_us[PHASE_TOTAL]) / 1000);
+    return *left_ms > 0;
+}
+
+/* Sets easy up for the chain's current hop: the first hop's options with this hop's URL,
+ * method, headers and credentials, and what is left of the timeout. The handle's owner
+ * (CURLOPT_PRIVATE) stays. */
+static CURLcode start_hop(CURL *easy, const afetch_options *opts, struct fetch_io *io, long left_ms)
+{
+    char *owner = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
+    for (int i = 0; i < PHASE_COUNT; i++) {
+        curl_off_t us = 0;
+        curl_easy_getinfo(easy, phase_info[i], &us);
+        io->earlier_us[i] += us;
+    }
+    curl_easy_reset(easy);
+    io->fresh_connect = false; /* a hop may well reuse the connection it came over */
+    io->body_seen = io->redirect_body = false;
+    io->errbuf[0] = '\0';
+    const struct redirect_chain *c = &io->chain;
+    CURLcode rc = set_options(easy, opts, c->url, c->method, redirect_headers(c, io->headers), io);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(easy, CURLOPT_PRIVATE, owner);
+    if (rc == CURLE_OK && left_ms > 0)
+        rc = curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, left_ms);
+    if (rc == CURLE_OK && c->send_credentials) {
+        rc = curl_easy_setopt(easy, CURLOPT_USERNAME, c->user);
+        if (rc == CURLE_OK && c->password)
+            rc = curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password);
+    }
+    return rc;
+}
+
+bool fetch_follow(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io)
+{
+    long status = 0, left_ms;
+    const char *location = rc == CURLE_OK && io->follow ? redirect_location(easy, &status) : NULL;
+    if (!location)
+        return false;
+    if (!time_left(easy, opts, io, &left_ms)) {
+        snprintf(io->errbuf, sizeof io->errbuf,
+                 "the redirects took the whole timeout (%ld ms, for all hops together)",
+                 whole_units(opts->timeout, 1000));
+        io->hop_error = AFETCH_E_TIMEOUT;
+        return false;
+    }
+    io->hop_error = redirect_follow(&io->chain, location, status, opts, io->headers, io->errbuf,
+                                    sizeof io->errbuf);
+    if (io->hop_error)
+        return false;
+    if (start_hop(easy, opts, io, left_ms) != CURLE_OK) {
+        snprintf(io->errbuf, sizeof io->errbuf, "libcurl refused the redirect's options");
+        io->hop_error = AFETCH_E_INTERNAL;
+        return false;
+    }
+    return true;
 }
 
 static const char *error_code_of(CURLcode rc)
@@ -416,24 +533,25 @@ static const char *http_version_name(long version)
 }
 
 /* A phase libcurl never reached reads 0; on success 0 is a real (reused-connection) value. */
-static double phase_seconds(CURL *easy, CURLINFO info, bool reached_end)
+static double phase_seconds(CURL *easy, const struct fetch_io *io, int phase, bool reached_end)
 {
     curl_off_t us = 0;
-    if (curl_easy_getinfo(easy, info, &us) != CURLE_OK || (us == 0 && !reached_end))
+    if (curl_easy_getinfo(easy, phase_info[phase], &us) != CURLE_OK)
         return -1;
-    return (double)us / 1e6;
+    us += io->earlier_us[phase];
+    return us == 0 && !reached_end ? -1 : (double)us / 1e6;
 }
 
-static void read_timing(CURL *easy, bool completed, afetch_timing *t)
+static void read_timing(CURL *easy, const struct fetch_io *io, bool completed, afetch_timing *t)
 {
     char *url = NULL;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
     bool tls = url && strncasecmp(url, "https:", 6) == 0;
-    t->dns = phase_seconds(easy, CURLINFO_NAMELOOKUP_TIME_T, completed);
-    t->connect = phase_seconds(easy, CURLINFO_CONNECT_TIME_T, completed);
-    t->tls = tls ? phase_seconds(easy, CURLINFO_APPCONNECT_TIME_T, completed) : -1;
-    t->ttfb = phase_seconds(easy, CURLINFO_STARTTRANSFER_TIME_T, completed);
-    t->total = phase_seconds(easy, CURLINFO_TOTAL_TIME_T, true);
+    t->dns = phase_seconds(easy, io, PHASE_DNS, completed);
+    t->connect = phase_seconds(easy, io, PHASE_CONNECT, completed);
+    t->tls = tls ? phase_seconds(easy, io, PHASE_TLS, completed) : -1;
+    t->ttfb = phase_seconds(easy, io, PHASE_TTFB, completed);
+    t->total = phase_seconds(easy, io, PHASE_TOTAL, true);
 }
 
 /* Copies n strings into one block "a\0b\0..." and points dst[i] at the copies (a NULL source
@@ -461,6 +579,8 @@ static char *pack(size_t n, const char *const src[], const char **const dst[])
 /* What went wrong, from libcurl's code and what the callbacks saw; NULL when nothing did. */
 static const char *classify(CURLcode rc, long status, const struct fetch_io *io)
 {
+    if (io->hop_error)
+        return io->hop_error;
     if (rc == CURLE_OK)
         return status >= 400 ? AFETCH_E_HTTP : NULL;
     if (io->too_large || rc == CURLE_FILESIZE_EXCEEDED)
@@ -515,18 +635,17 @@ static const char *finish_digest(struct fetch_io *io, bool ok, char hex[65])
 void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
                   afetch_result *r, char **strings)
 {
-    long status = 0, version = 0, redirects = 0;
+    long status = 0, version = 0, redirects = io->chain.count;
     char *effective = NULL, *type = NULL;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
-    curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
     curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &type);
     r->status = status;
     r->http_version = status ? http_version_name(version) : NULL;
     r->redirects = redirects;
     r->bytes = io->bytes;
-    read_timing(easy, rc == CURLE_OK, &r->time);
+    read_timing(easy, io, rc == CURLE_OK, &r->time);
 
     const char *code = classify(rc, status, io);
     char message[CURL_ERROR_SIZE + 160];

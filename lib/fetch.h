@@ -1,11 +1,13 @@
 /* fetch.h — one transfer on an easy handle: setting it up from the options and a request,
- * streaming the body past the size cap, the digest and the saved file, turning the outcome into
+ * following its redirects (redirect.h decides what goes along to each hop), streaming the final
+ * body past the size cap, the digest and the saved file, turning the outcome into
  * a result, and deciding whether it deserves another try. Shared by the loop's tasks and the
  * sync runner, so both modes produce the same records. */
 #ifndef AFETCH_FETCH_H
 #define AFETCH_FETCH_H
 
 #include "afetch.h"
+#include "redirect.h"
 #include "save.h"
 
 #include <curl/curl.h>
@@ -29,6 +31,16 @@ struct fetch_io {
     const atomic_int *abort;           /* ... or when this is set, from another thread */
     const char *url; /* the URL being fetched (borrowed), whose password the result never holds */
     char errbuf[CURL_ERROR_SIZE];
+    /* Redirects, which fetch_follow follows hop by hop on the same handle: */
+    CURL *easy;                  /* the handle, for on_body to see a redirect's response */
+    bool follow;                 /* opts->follow_redirects */
+    bool body_seen;              /* on_body has looked at this hop's response */
+    bool redirect_body;          /* this hop's body belongs to a redirect: neither kept nor
+                                    counted, as libcurl's own following skipped it */
+    struct curl_slist *headers;  /* borrowed: the request's headers, for every hop */
+    struct redirect_chain chain; /* where the hops have gone */
+    curl_off_t earlier_us[5];    /* the timing phases of the hops before this one, summed */
+    const char *hop_error;       /* an error code that ended the chain between two hops */
 };
 
 void fetch_io_init(struct fetch_io *io);
@@ -55,6 +67,12 @@ const char *fetch_method(const afetch_options *opts, const char *method);
  * io->errbuf. */
 const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
                           const char *method, struct curl_slist *headers, struct fetch_io *io);
+
+/* After a transfer on easy ended with rc: whether it was a redirect to follow. If so, easy is set
+ * up for the next hop (same io, the saved file and digest kept open for the final body) and the
+ * caller runs it again. If the chain ends here with an error instead (too many redirects, no
+ * time left, a bad Location), fetch_finish reports it. */
+bool fetch_follow(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io);
 
 /* Fills r from the finished transfer (all but index, url, label, attempts and time.start) and
  * commits or drops the saved file. The effective URL and the error message come redacted

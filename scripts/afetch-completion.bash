@@ -5,6 +5,7 @@
 _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --shard --fail-fast
 --json --jsonl --as-completed --quiet --timeline --progress --no-progress --verbose --trace
 --timeout --connect-timeout --method --head --header --user-agent --no-follow --max-redirs
+--location-trusted --no-location-trusted
 --compressed --http2-prior-knowledge
 --proto --deny-private --max-size --low-speed-limit --low-speed-time --retry --retry-delay
 --insecure --cacert

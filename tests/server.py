@@ -3,9 +3,10 @@
 
 Usage:
     python3 tests/server.py --port 0 --port-file FILE [--log FILE] [--verbose]
-                            [--tls-cert CERT --tls-key KEY]
+                            [--tls-cert CERT --tls-key KEY] [--host ADDR]
 
-Binds 127.0.0.1 only. With --port 0 a free port is picked; the chosen port
+Binds 127.0.0.1 only, or the loopback address --host names (a second host for
+redirect tests: 127.0.0.2). With --port 0 a free port is picked; the chosen port
 is written atomically to --port-file (FILE.tmp, then rename). Serves until
 SIGTERM/SIGINT. With --log FILE, one JSON object per received request
 ({"method", "path", "headers"}, like /echo) is appended to FILE, so tests
@@ -39,7 +40,9 @@ Fault endpoints:
                            (mtime 0) of "hello world\\n" x 100 (1200 bytes decoded)
     /silent                read the request, send nothing; keep the connection
                            until the client closes it (at most 60 s)
-    /redirect-to?url=U     302 with Location: U (U is URL-decoded)
+    /redirect-to?url=U[&code=C][&delay=MS]
+                           status C (300-399, default 302) with Location: U (U is
+                           URL-decoded), after sleeping MS ms (default 0)
     /content-disposition?name=X
                            200 "cd\\n" with Content-Disposition: attachment;
                            filename="X" (X is URL-decoded)
@@ -397,9 +400,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         if path == "/redirect-to":
             url = q.get("url")
-            if url is None:
+            try:
+                code = int(q.get("code", "302"))
+                delay_ms = int(q.get("delay", "0"))
+            except ValueError:
                 return self._not_found()
-            return self._send(302, b"redirect\n", extra=[("Location", url)])
+            if url is None or not 300 <= code <= 399 or not 0 <= delay_ms <= MAX_DELAY_MS:
+                return self._not_found()
+            time.sleep(delay_ms / 1000.0)
+            return self._send(code, b"redirect\n", extra=[("Location", url)])
 
         if path == "/content-disposition":
             name = q.get("name", "x")
@@ -561,6 +570,8 @@ def write_port_file(path, port):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="afetch integration test server")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--host", default="127.0.0.1",
+                    help="loopback address to bind (127.0.0.0/8 only)")
     ap.add_argument("--port-file", default=None)
     ap.add_argument("--log", default=None,
                     help="append one JSON line per request to this file")
@@ -570,8 +581,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         ap.error("--tls-cert and --tls-key go together")
+    if not args.host.startswith("127."):
+        ap.error("--host must be a 127.0.0.0/8 address: tests stay on loopback")
 
-    httpd = Server(("127.0.0.1", args.port), Handler)
+    httpd = Server((args.host, args.port), Handler)
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
@@ -592,7 +605,7 @@ def main(argv=None):
     if args.port_file:
         write_port_file(args.port_file, port)
     if args.verbose:
-        sys.stderr.write("listening on 127.0.0.1:%d\n" % port)
+        sys.stderr.write("listening on %s:%d\n" % (args.host, port))
 
     try:
         httpd.serve_forever(poll_interval=0.2)

@@ -54,6 +54,8 @@ enum long_only {
     OPT_CONNECT_TIMEOUT,
     OPT_NO_FOLLOW,
     OPT_MAX_REDIRS,
+    OPT_LOCATION_TRUSTED,
+    OPT_NO_LOCATION_TRUSTED,
 };
 
 static const struct option long_options[] = {
@@ -80,6 +82,8 @@ static const struct option long_options[] = {
     {"user-agent", required_argument, NULL, 'A'},
     {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+    {"location-trusted", no_argument, NULL, OPT_LOCATION_TRUSTED},
+    {"no-location-trusted", no_argument, NULL, OPT_NO_LOCATION_TRUSTED},
     {"quiet", no_argument, NULL, 'q'},
     {"proto", required_argument, NULL, OPT_PROTO},
     {"low-speed-limit", required_argument, NULL, OPT_LOW_SPEED_LIMIT},
@@ -146,6 +150,11 @@ static void usage(FILE *out)
           "  -A, --user-agent S       User-Agent (default afetch/" AFETCH_VERSION ")\n"
           "      --no-follow          do not follow redirects (a 3xx is then ok)\n"
           "      --max-redirs N       redirects followed at most (default 10)\n"
+          "      --location-trusted   let credentials follow redirects to other origins: URL\n"
+          "                           user info and -H headers such as Authorization, Cookie,\n"
+          "                           X-Api-Key (default: only to the first URL's scheme, host\n"
+          "                           and port); --no-location-trusted: the default. A redirect\n"
+          "                           from https to http drops every -H header either way\n"
           "      --compressed         ask for compressed bodies (sizes count decoded bytes)\n"
           "      --http2-prior-knowledge  speak HTTP/2 at once, also to http:// URLs\n"
           "Limits and policy:\n"
@@ -425,6 +434,10 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         return -1;
     case OPT_NO_FOLLOW:
         c->opts.follow_redirects = false;
+        return -1;
+    case OPT_LOCATION_TRUSTED:
+    case OPT_NO_LOCATION_TRUSTED:
+        c->opts.location_trusted = opt == OPT_LOCATION_TRUSTED;
         return -1;
     case 'q':
         c->quiet = true;

@@ -147,6 +147,34 @@ stop_tls_server() {
     _stop_launched tls-server "${TLS_SERVER_PID:-}"
 }
 
+# setup_file, after start_server: two more plain servers, for redirects between origins:
+# 127.0.0.2 on the same port as the first (only the host differs) and 127.0.0.1 on another
+# port (only the port differs). Exports HOST2_BASE, HOST2_LOG, PORT2_BASE, PORT2_LOG.
+start_origin_servers() {
+    export HOST2_LOG="$BATS_FILE_TMPDIR/host2-requests.jsonl"
+    export PORT2_LOG="$BATS_FILE_TMPDIR/port2-requests.jsonl"
+    : >"$HOST2_LOG"
+    : >"$PORT2_LOG"
+    _launch_server host2 --host 127.0.0.2 --port "$PORT" --log "$HOST2_LOG" || return 1
+    export HOST2_PID="$_LAUNCHED_PID"
+    export HOST2_BASE="http://127.0.0.2:$_LAUNCHED_PORT"
+    _launch_server port2 --log "$PORT2_LOG" || return 1
+    export PORT2_PID="$_LAUNCHED_PID"
+    export PORT2_BASE="http://127.0.0.1:$_LAUNCHED_PORT"
+}
+
+# teardown_file: stop the servers started by start_origin_servers.
+stop_origin_servers() {
+    _stop_launched host2 "${HOST2_PID:-}"
+    _stop_launched port2 "${PORT2_PID:-}"
+}
+
+# urlenc S: S percent-encoded for a query value (a URL inside /redirect-to?url=...).
+urlenc() {
+    "$PYTHON" -c 'import sys, urllib.parse
+print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"
+}
+
 # A 127.0.0.1 port that was free a moment ago and has nothing listening.
 closed_port() {
     "$PYTHON" -c 'import socket

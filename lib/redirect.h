@@ -1,0 +1,64 @@
+/* redirect.h — the rules of following a redirect, which afetch does itself, one hop at a time,
+ * because libcurl has no way to choose the headers of each hop: where the next hop goes (the
+ * Location resolved against the current URL), with which method, and which of the request's
+ * headers and URL credentials go along. Pure policy over strings; fetch.c applies it to the
+ * easy handle.
+ *
+ * The origin is the first URL's scheme, host and port. Credentials (URL user info and headers
+ * that redirect_credential_header names) go to it only: once a hop leaves it they stay behind
+ * for the rest of the chain, even if a later hop comes back (the way back was chosen by a host
+ * that was not trusted with them). --location-trusted lifts that rule. Once a hop goes from
+ * https to cleartext, no custom header and no credential is sent for the rest of the chain,
+ * trusted or not: anyone on the path could read them, and every later Location came over a
+ * connection anyone could have altered. A custom Host header goes only to the origin's host,
+ * as libcurl does. */
+#ifndef AFETCH_REDIRECT_H
+#define AFETCH_REDIRECT_H
+
+#include "afetch.h"
+
+#include <curl/curl.h>
+
+/* One request's chain of hops; reused from request to request. */
+struct redirect_chain {
+    char *url;                  /* owned: the current hop's URL */
+    const char *method;         /* the current hop's: the request's, or "GET" after a 303 */
+    long count;                 /* redirects followed */
+    char *origin;               /* owned: "scheme://host:port" of the first URL; NULL: unknown */
+    char *user, *password;      /* owned: the first URL's credentials, decoded; NULL: none */
+    bool at_origin;             /* the current hop is at the origin */
+    bool left_origin;           /* some hop was not */
+    bool left_tls;              /* some hop went from https to another scheme */
+    bool send_credentials;      /* the current hop gets user and password (its URL has none) */
+    struct curl_slist *headers; /* owned: after a redirect, the current hop's headers */
+};
+
+void redirect_init(struct redirect_chain *c);
+void redirect_release(struct redirect_chain *c);
+
+/* Starts c over at url (hop 0) with method. 0, or -1 when out of memory. */
+int redirect_start(struct redirect_chain *c, const char *url, const char *method);
+
+/* Moves c on to the hop a response with status and a Location header asks for, honouring
+ * opts->max_redirects and opts->location_trusted; all is the request's full header list.
+ * Returns NULL, or the error code that ends the chain (too-many-redirects; protocol for a
+ * scheme libcurl does not know; bad-response for a Location that is no URL; internal) with a
+ * one-line reason in msg; c is then unchanged. */
+const char *redirect_follow(struct redirect_chain *c, const char *location, long status,
+                            const afetch_options *opts, const struct curl_slist *all, char *msg,
+                            size_t msg_size);
+
+/* The headers for the current hop: all on the first, afterwards what may go there (NULL:
+ * none). */
+struct curl_slist *redirect_headers(const struct redirect_chain *c, struct curl_slist *all);
+
+/* Whether a "Name: value" line is a credential by its name: it contains auth, token, key,
+ * secret, session, cookie, password or credential, in any case (Authorization,
+ * Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token, X-Session-Id ...). */
+bool redirect_credential_header(const char *line);
+
+/* The method a hop after a status response uses: 303 turns everything but HEAD into GET, 301
+ * and 302 turn POST into GET (as libcurl and browsers do), other statuses keep it. */
+const char *redirect_method(const char *method, long status);
+
+#endif
