@@ -227,3 +227,32 @@ teardown_file() {
     [ "$status" -eq 1 ]
     echo "$output" | jqt '[.results[].ok] == [false, true] and .results[0].error.code == "protocol"'
 }
+
+@test "--progress with a piped list (process substitution, FIFO) fetches every URL" {
+    local tag fifo="$BATS_TEST_TMPDIR/list.fifo"
+    tag="$(uniq_tag)"
+    # counting entries for the total used to read the pipe to its end first: 0 URLs, exit 0
+    run --separate-stderr afetch --progress --jsonl <(printf '%s\n' "$BASE/?$tag-p1" "$BASE/?$tag-p2")
+    dump
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [ "$(server_request "$tag-p" | wc -l)" -eq 2 ]
+    mkfifo "$fifo"
+    printf '%s\n' "$BASE/?$tag-f1" "$BASE/?$tag-f2" "$BASE/?$tag-f3" >"$fifo" &
+    run --separate-stderr afetch --progress --jsonl "$fifo"
+    dump
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 3 ]
+    [ "$(server_request "$tag-f" | wc -l)" -eq 3 ]
+}
+
+@test "--progress counts a regular list file ahead: the line shows done/total" {
+    local tag list="$BATS_TEST_TMPDIR/counted.txt"
+    tag="$(uniq_tag)"
+    write_list "$list" "# two entries" "$BASE/?$tag-1" "" "$BASE/?$tag-2"
+    run --separate-stderr afetch --progress --jsonl "$list"
+    dump
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [[ "$stderr" == *"2/2 done"* ]]
+}
