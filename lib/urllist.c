@@ -259,16 +259,45 @@ static const char *json_entry(afetch_input *in, afetch_request *req)
     return headers ? json_headers(in, headers, req) : NULL;
 }
 
+/* Whether a string in json (valid JSON text) holds the escape \u0000: cJSON's strings end at
+ * the NUL it decodes to, so a URL or label would silently lose the rest. */
+static bool json_holds_nul(const char *json, const char *end)
+{
+    bool in_string = false;
+    for (const char *p = json; p < end; p++) {
+        if (*p == '"')
+            in_string = !in_string;
+        else if (in_string && *p == '\\' && *++p == 'u' && strncmp(p + 1, "0000", 4) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Parses text, one JSON value and nothing after it, into in->json; NULL, or what is wrong. */
+static const char *json_parse(afetch_input *in, const char *text)
+{
+    const char *end = NULL;
+    cJSON_Delete(in->json);
+    in->json = cJSON_ParseWithOpts(text, &end, false);
+    if (!in->json)
+        return "invalid JSON";
+    if (end[strspn(end, " \t\r\n")])
+        return "text after the JSON object";
+    if (json_holds_nul(text, end))
+        return "a JSON string holds \\u0000 (a NUL byte)";
+    return NULL;
+}
+
 static void parse_entry(afetch_input *in, const char *text, afetch_request *req)
 {
     if (text[0] != '{') {
         urllist_parse_url(text, in->where, in->protocols, req, in->message, sizeof in->message);
         return;
     }
-    cJSON_Delete(in->json);
-    in->json = cJSON_Parse(text);
     req->url = text;
-    const char *problem = in->json ? json_entry(in, req) : "invalid JSON";
+    const char *problem = json_parse(in, text);
+    if (!problem)
+        problem = json_entry(in, req);
     if (problem)
         fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,
              NULL);

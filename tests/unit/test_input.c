@@ -125,6 +125,37 @@ static void test_json_lines(struct tap *t)
     ok(t, strcmp(e[6].code, AFETCH_E_PROTOCOL) == 0, "a JSON entry's scheme is checked too");
 }
 
+static void test_json_strictness(struct tap *t)
+{
+    struct entry e[8];
+    const char *path =
+        LIST("strict.txt", "{\"url\": \"http://j.test/a\"} junk\n"
+                           "{\"url\": \"http://j.test/b\"}{}\n"
+                           "{\"url\": \"http://j.test/c\\u0000.evil.test/\"}\n"
+                           "{\"url\": \"http://j.test/d\", \"label\": \"x\\u0000y\"}\n"
+                           "{\"url\": \"http://j.test/e\", \"headers\": {\"X\": \"a\\u0000\"}}\n"
+                           "{\"url\": \"http://j.test/f\\\\u0000\"}\n"
+                           "{\"url\": \"http://j.test/g\"}  \t\r\n");
+    size_t n = read_all(path, e, 8);
+    ok(t, n == 7, "seven entries (got %zu)", n);
+    ok(t, strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[0].message, "strict.txt:1"),
+       "text after the closing brace is invalid-input: %s", e[0].message);
+    ok(t, strcmp(e[1].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[1].message, "strict.txt:2"),
+       "so is a second object: %s", e[1].message);
+    ok(t,
+       strcmp(e[2].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[2].message, "strict.txt:3") &&
+           strstr(e[2].message, "\\u0000"),
+       "\\u0000 in the url is invalid-input, not a URL cut short: %s", e[2].message);
+    ok(t, strcmp(e[3].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[3].message, "strict.txt:4"),
+       "\\u0000 in a label too: %s", e[3].message);
+    ok(t, strcmp(e[4].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[4].message, "strict.txt:5"),
+       "\\u0000 in a header value too: %s", e[4].message);
+    ok(t, !e[5].code[0] && strcmp(e[5].url, "http://j.test/f\\u0000") == 0,
+       "an escaped backslash before u0000 is text, not a NUL: %s %s", e[5].url, e[5].message);
+    ok(t, !e[6].code[0] && strcmp(e[6].url, "http://j.test/g") == 0,
+       "trailing blanks after the object are fine: %s", e[6].message);
+}
+
 static void test_nul_and_empty(struct tap *t)
 {
     struct entry e[4];
@@ -232,6 +263,7 @@ int main(void)
     test_plain_lines(&t);
     test_bad_lines(&t);
     test_json_lines(&t);
+    test_json_strictness(&t);
     test_nul_and_empty(&t);
     test_unreadable(&t);
     test_sources_in_order(&t);
