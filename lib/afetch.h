@@ -187,9 +187,15 @@ size_t afetch_gather(afetch_loop *loop, afetch_future *const *futures, size_t n,
                      afetch_gather_mode mode);
 
 /* A stream of requests, too many to hold at once: the library pulls the next request only when
- * it has room and delivers each result, in declaration order unless as_completed is set.
- * next() returns false at the end of the input; what it fills in is copied before the next call. */
-typedef bool afetch_next_fn(void *arg, afetch_request *req);
+ * it has room and delivers each result, in declaration order unless as_completed is set. What
+ * next() fills in is copied before the next call. */
+typedef enum afetch_next {
+    AFETCH_NEXT_END,   /* the input is over */
+    AFETCH_NEXT_ENTRY, /* req is filled in */
+    AFETCH_NEXT_WAIT,  /* nothing yet (a pipe being written slowly): ask again once the
+                          stream's ready_fd is readable; meanwhile transfers go on */
+} afetch_next;
+typedef afetch_next afetch_next_fn(void *arg, afetch_request *req);
 typedef void afetch_deliver_fn(void *arg, const afetch_result *result);
 
 /* Where a run stands, for a progress display. */
@@ -203,6 +209,10 @@ typedef struct afetch_progress {
 typedef struct afetch_stream {
     afetch_next_fn *next;
     void *next_arg;
+    /* Required if next() may answer AFETCH_NEXT_WAIT (else NULL; a WAIT then ends the input):
+     * called with next_arg after each WAIT, it returns a descriptor that turns readable when
+     * next() may have more. The library only polls it. */
+    int (*ready_fd)(void *next_arg);
     afetch_deliver_fn *deliver;
     void *deliver_arg;
     afetch_gather_mode mode; /* with FAIL_FAST, every request after the trip is "cancelled" */
@@ -247,9 +257,13 @@ int afetch_input_add_path(afetch_input *input, const char *path, char *err, size
 int afetch_input_add_url(afetch_input *input, const char *url);
 /* An afetch_next_fn (arg: the input): one line, one entry; blank and '#' lines skipped, CRLF
  * and a BOM accepted, "{...}" lines read as JSON. A bad entry comes back carrying its error.
- * The strings stay valid until the next call. */
-bool afetch_input_next(void *input, afetch_request *req);
-/* The read error that ended the input early ("file: reason"), or NULL. */
+ * The strings stay valid until the next call. Regular files are read directly; a pipe, FIFO,
+ * terminal or device is read ahead by a thread, and while it has no whole line yet the answer
+ * is AFETCH_NEXT_WAIT. A NUL byte (binary data) ends the input with an error. */
+afetch_next afetch_input_next(void *input, afetch_request *req);
+/* afetch_stream.ready_fd for afetch_input_next (arg: the input). */
+int afetch_input_ready_fd(void *input);
+/* The read error that ended the input early ("file:line: reason"), or NULL. */
 const char *afetch_input_error(const afetch_input *input);
 /* Keeps only shard k of n (1 <= k <= n): the entries whose position p (from 0, counting every
  * entry, bad ones too) has p % n == k - 1. Entry number i of the shard is at position

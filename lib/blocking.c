@@ -1,8 +1,9 @@
-/* blocking.c — prepare, perform, collect, and wait out a retry's delay. */
+/* blocking.c — prepare, perform, collect, and wait out a retry's delay or for input. */
 #include "blocking.h"
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <time.h>
 
 static bool stopped(const struct blocking *b)
@@ -69,4 +70,14 @@ bool blocking_run(struct blocking *b, struct task *t)
         }
         task_forget_result(t);
     }
+}
+
+bool blocking_wait_input(const afetch_stream *stream, int ms)
+{
+    int fd = stream->ready_fd ? stream->ready_fd(stream->next_arg) : -1;
+    if (fd < 0)
+        return false;
+    struct pollfd ready = {.fd = fd, .events = POLLIN};
+    poll(&ready, 1, ms);
+    return true;
 }

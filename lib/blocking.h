@@ -25,4 +25,9 @@ void blocking_release(struct blocking *b);
  * while it waited for a retry: the caller then settles it as cancelled. */
 bool blocking_run(struct blocking *b, struct task *t);
 
+/* After the stream's next() answered AFETCH_NEXT_WAIT: waits up to ms milliseconds for its
+ * ready descriptor (a signal ends the wait early too), so that the caller can look at its stop
+ * flag between waits. False when the stream has no such descriptor: its input ends there. */
+bool blocking_wait_input(const afetch_stream *stream, int ms);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BOM "\xEF\xBB\xBF"
@@ -162,7 +163,8 @@ int afetch_config_parse(const char *text, size_t len, const char *name, afetch_c
 }
 
 /* Reads all of fd into *out (malloc'ed; the caller frees it), at most CONFIG_FILE_MAX bytes.
- * Reads instead of trusting a size from fstat, so /dev/stdin and pipes work too. */
+ * Reads to the end instead of trusting the size from fstat, which a file being written or one
+ * under /proc gets wrong. */
 static int read_all(int fd, const char *path, char **out, size_t *len, char *err, size_t err_size)
 {
     size_t cap = 4096, used = 0;
@@ -201,6 +203,23 @@ static int read_all(int fd, const char *path, char **out, size_t *len, char *err
     return 0;
 }
 
+/* Why fd is no config file to read, or NULL when it is: a regular file, or /dev/null (the usual
+ * way to say "no settings"). A FIFO, a terminal or a device could block or never end. */
+static const char *not_a_config(int fd)
+{
+    struct stat st, null;
+    if (fstat(fd, &st) != 0)
+        return strerror(errno);
+    if (S_ISREG(st.st_mode))
+        return NULL;
+    if (S_ISDIR(st.st_mode))
+        return strerror(EISDIR);
+    if (S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
+        st.st_rdev == null.st_rdev)
+        return NULL;
+    return "not a regular file";
+}
+
 int afetch_config_load(const char *path, afetch_config_fn *fn, void *arg, char *err,
                        size_t err_size)
 {
@@ -208,9 +227,16 @@ int afetch_config_load(const char *path, afetch_config_fn *fn, void *arg, char *
         set_err(err, err_size, "config file: empty path, or a path too long");
         return -1;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         set_err(err, err_size, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    const char *refused = not_a_config(fd);
+    if (refused) {
+        set_err(err, err_size, "%s: %s", path, refused);
+        close(fd);
         return -1;
     }
     char *text;

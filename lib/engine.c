@@ -347,6 +347,16 @@ static void on_alarm(void *arg)
     on_drained(L);
 }
 
+/* loop hook: the input that made pull wait has more. The watch ends here (pull starts it again
+ * if it has to wait again): a level-triggered watch left on while the window is full would
+ * spin. */
+static void on_input_ready(void *arg)
+{
+    afetch_loop *L = arg;
+    loop_unwatch(L->loop);
+    on_drained(L);
+}
+
 /* loop hook: time to tell a progress display where the run stands. */
 static void on_tick(void *arg)
 {
@@ -395,6 +405,7 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
                                .drained = on_drained,
                                .alarm = on_alarm,
                                .poked = on_drained,
+                               .readable = on_input_ready,
                                .tick = on_tick,
                                .trace = opts->verbosity >= 2 && opts->log ? on_trace : NULL,
                                .arg = L};
@@ -505,29 +516,54 @@ static void deliver_to_stream(void *arg, afetch_future *f)
     report_progress(L->stream->stream, L->stream->summary, L->running.count, L->started);
 }
 
+/* Reads no more of the stream's input. */
+static void end_input(afetch_loop *L)
+{
+    L->stream->input_done = true;
+    loop_unwatch(L->loop);
+}
+
+/* next() has nothing yet: pull again once its descriptor is readable. Without one (a stream
+ * that breaks its contract), the input ends here. */
+static void wait_for_input(afetch_loop *L)
+{
+    const afetch_stream *stream = L->stream->stream;
+    int fd = stream->ready_fd ? stream->ready_fd(stream->next_arg) : -1;
+    if (fd >= 0)
+        loop_watch(L->loop, fd);
+    else
+        end_input(L);
+}
+
 /* Out of memory for a new task: read no more, cancel what runs; the results so far stand. */
 static void give_up_for_memory(afetch_loop *L)
 {
-    L->stream->input_done = true;
+    end_input(L);
     L->stream->out_of_memory = true;
     cancel_everything(L);
 }
 
-/* Reads requests while the window and the reorder backlog have room. After a fail-fast trip
- * every remaining request is read and cancelled at once, so each still gets its result. */
+/* Reads requests while the window and the reorder backlog have room, and the input has them
+ * ready. After a fail-fast trip every remaining request is read and cancelled at once, so each
+ * still gets its result. */
 static void pull(afetch_loop *L)
 {
     struct stream_run *run = L->stream;
     if (L->stopping)
-        run->input_done = true;
+        end_input(L);
     while (!run->input_done) {
         bool tripped = run->gather.tripped;
         if (!tripped && (L->waiting.count > 0 || L->spare_count == 0 ||
                          gather_backlog(&run->gather) >= run->backlog_cap))
             return;
         afetch_request req = {0};
-        if (!run->stream->next(run->stream->next_arg, &req)) {
-            run->input_done = true;
+        afetch_next got = run->stream->next(run->stream->next_arg, &req);
+        if (got == AFETCH_NEXT_WAIT) {
+            wait_for_input(L);
+            return;
+        }
+        if (got != AFETCH_NEXT_ENTRY) {
+            end_input(L);
             return;
         }
         struct task *t = task_for(L, &req);
@@ -574,7 +610,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
 void afetch_loop_cancel(afetch_loop *L)
 {
     if (L->stream)
-        L->stream->input_done = true;
+        end_input(L);
     cancel_everything(L);
 }
 

@@ -16,6 +16,7 @@ struct loop {
     ev_timer timer; /* libcurl's single timeout */
     ev_timer alarm; /* the owner's single timer */
     ev_async poke;  /* wake-ups from signal handlers */
+    ev_io input;    /* the owner's one descriptor to read (loop_watch) */
     ev_timer ticker;
     struct loop_hooks hooks;
     struct watcher *spare; /* watchers of sockets libcurl stopped watching, for reuse */
@@ -144,6 +145,15 @@ static void on_poke(struct ev_loop *ev, ev_async *a, int revents)
     l->hooks.poked(l->hooks.arg);
 }
 
+static void on_input(struct ev_loop *ev, ev_io *io, int revents)
+{
+    (void)ev;
+    (void)revents;
+    struct loop *l = io->data;
+    trace(l, "input %d ready", io->fd);
+    l->hooks.readable(l->hooks.arg);
+}
+
 /* CURLMOPT_SOCKETFUNCTION: start, change or stop watching one socket. */
 static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
@@ -214,6 +224,8 @@ struct loop *loop_new(const struct loop_hooks *hooks, long max_connections, long
     l->alarm.data = l;
     ev_init(&l->ticker, on_tick);
     l->ticker.data = l;
+    ev_init(&l->input, on_input);
+    l->input.data = l;
     ev_async_init(&l->poke, on_poke);
     l->poke.data = l;
     ev_async_start(l->ev, &l->poke);
@@ -244,6 +256,7 @@ void loop_free(struct loop *l)
     if (l->ev) {
         ev_timer_stop(l->ev, &l->timer);
         ev_timer_stop(l->ev, &l->alarm);
+        ev_io_stop(l->ev, &l->input);
         loop_tick(l, 0);
         ev_ref(l->ev);
         ev_async_stop(l->ev, &l->poke);
@@ -288,6 +301,18 @@ void loop_tick(struct loop *l, double interval)
 void loop_poke(struct loop *l)
 {
     ev_async_send(l->ev, &l->poke);
+}
+
+void loop_watch(struct loop *l, int fd)
+{
+    ev_io_stop(l->ev, &l->input);
+    ev_io_set(&l->input, fd, EV_READ);
+    ev_io_start(l->ev, &l->input);
+}
+
+void loop_unwatch(struct loop *l)
+{
+    ev_io_stop(l->ev, &l->input);
 }
 
 void loop_run(struct loop *l)

@@ -12,9 +12,10 @@ struct loop;
 struct loop_hooks {
     void (*done)(void *arg, CURL *easy, CURLcode rc); /* easy is already out of the multi */
     void (*drained)(void *arg);
-    void (*alarm)(void *arg); /* the time set with loop_alarm has come */
-    void (*poked)(void *arg); /* someone called loop_poke */
-    void (*tick)(void *arg);  /* every interval given to loop_tick */
+    void (*alarm)(void *arg);    /* the time set with loop_alarm has come */
+    void (*poked)(void *arg);    /* someone called loop_poke */
+    void (*readable)(void *arg); /* the descriptor given to loop_watch can be read */
+    void (*tick)(void *arg);     /* every interval given to loop_tick */
     /* If set: socket and timer events, and callbacks slower than 100 ms, one line each. */
     void (*trace)(void *arg, const char *line);
     void *arg;
@@ -37,6 +38,10 @@ void loop_alarm(struct loop *l, double seconds);
 void loop_tick(struct loop *l, double interval);
 /* Async-signal-safe: makes the loop call the poked hook soon, from the loop. */
 void loop_poke(struct loop *l);
+/* Calls the readable hook while fd can be read, until loop_unwatch; one descriptor at a time
+ * (watching another replaces it). A watched descriptor keeps loop_run going. */
+void loop_watch(struct loop *l, int fd);
+void loop_unwatch(struct loop *l);
 
 /* Runs until loop_stop. */
 void loop_run(struct loop *l);

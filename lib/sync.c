@@ -17,6 +17,9 @@ static void release_sync(afetch_future *f)
 
 static const struct future_ops sync_ops = {.cancel = cancel_sync, .release = release_sync};
 
+/* How long one wait for input lasts before the stop flag is looked at again. */
+enum { WAIT_SLICE_MS = 100 };
+
 static bool stopped(const afetch_options *opts)
 {
     return opts->stop && *opts->stop;
@@ -32,10 +35,15 @@ int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
     double started = clock_seconds();
     int status = blocking_init(&runner, opts, shared, started, NULL) != 0 || failed ? -1 : 0;
     bool tripped = false;
-    afetch_request req = {0};
-    for (size_t index = 0; status == 0 && !stopped(opts) && stream->next(stream->next_arg, &req);
-         index++) {
-        struct task *t = task_new(&req, index, opts, &sync_ops);
+    size_t index = 0;
+    while (status == 0 && !stopped(opts)) {
+        afetch_request req = {0};
+        afetch_next got = stream->next(stream->next_arg, &req);
+        if (got == AFETCH_NEXT_WAIT && blocking_wait_input(stream, WAIT_SLICE_MS))
+            continue;
+        if (got != AFETCH_NEXT_ENTRY)
+            break;
+        struct task *t = task_new(&req, index++, opts, &sync_ops);
         if (!t) {
             status = -1;
             break;
@@ -49,7 +57,6 @@ int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
         tripped = tripped || (stream->mode == AFETCH_FAIL_FAST && !t->future.result.ok);
         task_deliver(t, stream, summary);
         report_progress(stream, summary, 0, started);
-        req = (afetch_request){0};
     }
     summary->elapsed = clock_seconds() - started;
     blocking_release(&runner);

@@ -19,7 +19,8 @@ struct pool {
     size_t next_index, in_flight, backlog_cap;
     unsigned threads;
     bool input_done, out_of_memory;
-    atomic_int abort; /* transfers under way stop: fail-fast or a stop request */
+    bool input_waiting; /* next() answered AFETCH_NEXT_WAIT: more input is to come */
+    atomic_int abort;   /* transfers under way stop: fail-fast or a stop request */
 
     pthread_mutex_t lock; /* guards todo, done and closing */
     pthread_cond_t work_ready, done_ready;
@@ -111,8 +112,10 @@ static void feed(struct pool *p)
                          gather_backlog(&p->gather) >= p->backlog_cap))
             return;
         afetch_request req = {0};
-        if (!p->stream->next(p->stream->next_arg, &req)) {
-            p->input_done = true;
+        afetch_next got = p->stream->next(p->stream->next_arg, &req);
+        p->input_waiting = got == AFETCH_NEXT_WAIT;
+        if (got != AFETCH_NEXT_ENTRY) {
+            p->input_done = !p->input_waiting;
             return;
         }
         struct task *t = task_new(&req, p->next_index++, p->opts, &pool_ops);
@@ -136,15 +139,15 @@ static void feed(struct pool *p)
     }
 }
 
-/* Waits up to 100 ms for finished tasks (so that feed notices a stop soon) and settles them
- * here. */
-static void collect(struct pool *p)
+/* Waits up to ms milliseconds for finished tasks (so that feed notices a stop or new input
+ * soon) and settles them here. */
+static void collect(struct pool *p, long ms)
 {
     pthread_mutex_lock(&p->lock);
     if (!p->done.head) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 100 * 1000 * 1000;
+        until.tv_nsec += ms * 1000 * 1000;
         until.tv_sec += until.tv_nsec / 1000000000;
         until.tv_nsec %= 1000000000;
         pthread_cond_timedwait(&p->done_ready, &p->lock, &until);
@@ -160,6 +163,19 @@ static void collect(struct pool *p)
         else
             future_settle(&t->future); /* may free t */
     }
+}
+
+/* Waits for a finished task or new input, whichever the pool waits for, at most 100 ms so that
+ * feed notices a stop soon. With both, finished tasks are waited for in short naps: a condition
+ * variable and a descriptor cannot be waited for at once. */
+static void wait_for_something(struct pool *p)
+{
+    if (!p->input_waiting || p->input_done)
+        collect(p, 100);
+    else if (p->in_flight > 0)
+        collect(p, 10);
+    else if (!blocking_wait_input(p->stream, 100))
+        p->input_done = true;
 }
 
 static unsigned start_workers(struct pool *p, struct worker *workers)
@@ -219,7 +235,7 @@ int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetc
     if (running == 0)
         p.out_of_memory = p.input_done = true;
     for (feed(&p); !p.input_done || p.in_flight > 0; feed(&p)) {
-        collect(&p);
+        wait_for_something(&p);
         report_progress(stream, summary, p.in_flight, p.started);
     }
     stop_workers(&p, workers, running);

@@ -1,18 +1,27 @@
 /* urllist.c — afetch_input: entries from list files, stdin and arguments: trimming, comments,
- * CRLF, BOM, JSON lines (parsed with cJSON) and URL checks (libcurl's URL parser). */
+ * CRLF, BOM, JSON lines (parsed with cJSON) and URL checks (libcurl's URL parser). A regular
+ * file is read directly; a pipe, FIFO, terminal or device through a pump (a reader thread), so
+ * that reading never blocks the caller's loop. */
 #include "urllist.h"
+
+#include "pump.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct source {
-    char *name; /* file name, "<stdin>" or NULL for a bare URL */
-    FILE *file;
+    char *name;        /* file name, "<stdin>" or NULL for a bare URL */
+    FILE *file;        /* a regular file, or the caller's stream: read directly */
+    int fd;            /* else a descriptor whose reads may block, read by pump; -1: none */
+    bool own_fd;       /* closed with the input (not stdin) */
+    struct pump *pump; /* while fd is being read */
     char *url;
     bool borrowed; /* the caller of urllist_add_file closes it */
     size_t line_no;
@@ -22,9 +31,14 @@ struct source {
 struct afetch_input {
     struct source *sources;
     size_t count, current;
-    char *line;      /* LINE_LIMIT + 1 bytes */
-    char *protocols; /* NULL: http,https */
-    cJSON *json;     /* the current JSON entry, kept while its strings are in use */
+    char *line;        /* LINE_LIMIT + 1 bytes: the line being gathered, then handed out */
+    size_t kept;       /* bytes of it gathered so far */
+    bool too_long;     /* the line went past LINE_LIMIT: the rest of it is skipped */
+    char *buffer;      /* CHUNK bytes, for reading a FILE */
+    const char *chunk; /* what the current source gave and the line has not taken yet: */
+    size_t chunk_len, chunk_pos; /* chunk[chunk_pos..chunk_len) */
+    char *protocols;             /* NULL: http,https */
+    cJSON *json;                 /* the current JSON entry, kept while its strings are in use */
     const char **headers;
     size_t headers_cap;
     char *header_text;
@@ -47,13 +61,17 @@ void afetch_input_free(afetch_input *in)
         return;
     for (size_t i = 0; i < in->count; i++) {
         struct source *s = &in->sources[i];
+        pump_stop(s->pump);
         if (s->file && s->file != stdin && !s->borrowed)
             fclose(s->file);
+        if (s->own_fd)
+            close(s->fd);
         free(s->name);
         free(s->url);
     }
     free(in->sources);
     free(in->line);
+    free(in->buffer);
     free(in->protocols);
     cJSON_Delete(in->json);
     free(in->headers);
@@ -69,51 +87,79 @@ static struct source *push_source(afetch_input *in)
     in->sources = grown;
     struct source *s = &in->sources[in->count];
     memset(s, 0, sizeof *s);
+    s->fd = -1;
     return s;
 }
 
-static int add_file(afetch_input *in, FILE *file, const char *name, bool borrowed)
+/* A new source named name, counted; NULL when out of memory. */
+static struct source *add_named(afetch_input *in, const char *name)
 {
     struct source *s = push_source(in);
     char *copy = strdup(name);
     if (!s || !copy) {
         free(copy);
-        return -1;
+        return NULL;
     }
     s->name = copy;
-    s->file = file;
-    s->borrowed = borrowed;
     in->count++;
-    return 0;
+    return s;
 }
 
 int urllist_add_file(afetch_input *in, FILE *file, const char *name)
 {
-    return add_file(in, file, name, true);
+    struct source *s = add_named(in, name);
+    if (!s)
+        return -1;
+    s->file = file;
+    s->borrowed = true;
+    return 0;
+}
+
+/* Opens path ("-": takes standard input) into *fd, and says whether it is a regular file.
+ * O_NONBLOCK: opening a FIFO must not wait for a writer here; its pump waits instead. -1 with
+ * errno (EISDIR for a directory). */
+static int open_list(const char *path, bool is_stdin, int *fd, bool *regular)
+{
+    *fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (*fd < 0)
+        return -1;
+    struct stat st;
+    int rc = fstat(*fd, &st);
+    if (rc == 0 && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        rc = -1;
+    }
+    if (rc != 0 && !is_stdin) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+    }
+    *regular = rc == 0 && S_ISREG(st.st_mode);
+    return rc;
 }
 
 int afetch_input_add_path(afetch_input *in, const char *path, char *err, size_t err_size)
 {
-    bool is_stdin = strcmp(path, "-") == 0;
+    bool is_stdin = strcmp(path, "-") == 0, regular;
     const char *name = is_stdin ? "<stdin>" : path;
-    FILE *file = is_stdin ? stdin : fopen(path, "r");
-    struct stat st;
-    if (file && fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) {
-        if (file != stdin)
-            fclose(file);
-        file = NULL;
-        errno = EISDIR;
-    }
-    if (!file) {
+    int fd;
+    if (open_list(path, is_stdin, &fd, &regular) != 0) {
         snprintf(err, err_size, "%s: %s", name, strerror(errno));
         return -1;
     }
-    if (add_file(in, file, name, false) != 0) {
-        if (file != stdin)
+    FILE *file = !regular ? NULL : is_stdin ? stdin : fdopen(fd, "r");
+    struct source *s = !regular || file ? add_named(in, name) : NULL;
+    if (!s) {
+        if (file && file != stdin)
             fclose(file);
+        else if (!is_stdin)
+            close(fd);
         snprintf(err, err_size, "%s: out of memory", name);
         return -1;
     }
+    s->file = file;
+    s->fd = regular ? -1 : fd;
+    s->own_fd = !regular && !is_stdin;
     return 0;
 }
 
@@ -283,18 +329,47 @@ static const char *json_entry(afetch_input *in, afetch_request *req)
     return headers ? json_headers(in, headers, req) : NULL;
 }
 
+/* Whether a string in json (valid JSON text) holds the escape \u0000: cJSON's strings end at
+ * the NUL it decodes to, so a URL or label would silently lose the rest. */
+static bool json_holds_nul(const char *json, const char *end)
+{
+    bool in_string = false;
+    for (const char *p = json; p < end; p++) {
+        if (*p == '"')
+            in_string = !in_string;
+        else if (in_string && *p == '\\' && *++p == 'u' && strncmp(p + 1, "0000", 4) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Parses text, one JSON value and nothing after it, into in->json; NULL, or what is wrong. */
+static const char *json_parse(afetch_input *in, const char *text)
+{
+    const char *end = NULL;
+    cJSON_Delete(in->json);
+    in->json = cJSON_ParseWithOpts(text, &end, false);
+    if (!in->json)
+        return "invalid JSON";
+    if (end[strspn(end, " \t\r\n")])
+        return "text after the JSON object";
+    if (json_holds_nul(text, end))
+        return "a JSON string holds \\u0000 (a NUL byte)";
+    return NULL;
+}
+
 static void parse_entry(afetch_input *in, const char *text, afetch_request *req)
 {
     if (text[0] != '{') {
         urllist_parse_url(text, in->where, in->protocols, req, in->message, sizeof in->message);
         return;
     }
-    cJSON_Delete(in->json);
-    in->json = cJSON_Parse(text);
     req->url = text;
-    if (cJSON_IsObject(in->json) && unknown_key(in, req))
+    const char *problem = json_parse(in, text);
+    if (!problem && cJSON_IsObject(in->json) && unknown_key(in, req))
         return;
-    const char *problem = in->json ? json_entry(in, req) : "invalid JSON";
+    if (!problem)
+        problem = json_entry(in, req);
     if (problem)
         fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,
              NULL);
@@ -311,64 +386,117 @@ static char *trim(char *s, size_t len)
     return s;
 }
 
-enum { LINE_LIMIT = 64 * 1024 };
+enum { LINE_LIMIT = 64 * 1024, CHUNK = 64 * 1024 };
 
-/* Reads one line of s into in->line, keeping at most LINE_LIMIT bytes: a longer line is
- * skipped to its end, so memory stays bounded whatever the input. Returns the bytes kept, or
- * -1 at the end of s (or on a read error). */
-static long read_line(afetch_input *in, struct source *s, bool *too_long)
+/* Why reading s stopped early, as in->error: "name:line: reason". */
+static void read_failed(afetch_input *in, const struct source *s, const char *reason)
 {
-    FILE *f = s->file;
-    long kept = 0;
-    int c;
-    *too_long = false;
-    flockfile(f);
-    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-        if (kept < LINE_LIMIT)
-            in->line[kept++] = (char)c;
-        else
-            *too_long = true;
-    }
-    funlockfile(f);
-    if (c == EOF && kept == 0 && !*too_long)
-        return -1;
-    in->line[kept] = '\0';
-    return kept;
+    snprintf(in->error, sizeof in->error, "%s:%zu: %s", s->name, s->line_no + 1, reason);
 }
 
-/* Reads the next line of s that holds an entry; NULL at its end (or on a read error). NUL
- * bytes become spaces, so the text stays one C string; *problem says what is wrong with it. */
-static char *next_line(afetch_input *in, struct source *s, const char **problem)
+/* Points in->chunk at the next bytes of s: PUMP_BYTES, or what else there is (never blocks on a
+ * pumped source). */
+static enum pump_got refill(afetch_input *in, struct source *s)
 {
-    long n;
-    bool too_long;
-    if (!in->line && !(in->line = malloc(LINE_LIMIT + 1))) {
-        snprintf(in->error, sizeof in->error, "%s: out of memory", s->name);
-        return NULL;
+    int err = 0;
+    enum pump_got got;
+    in->chunk_pos = in->chunk_len = 0;
+    if (s->file) {
+        if (!in->buffer && !(in->buffer = malloc(CHUNK))) {
+            read_failed(in, s, "out of memory");
+            return PUMP_ERROR;
+        }
+        in->chunk = in->buffer;
+        in->chunk_len = fread(in->buffer, 1, CHUNK, s->file);
+        err = errno;
+        got = in->chunk_len ? PUMP_BYTES : ferror(s->file) ? PUMP_ERROR : PUMP_END;
+    } else if (!s->pump && !(s->pump = pump_start(s->fd))) {
+        err = errno;
+        got = PUMP_ERROR;
+    } else {
+        got = pump_take(s->pump, &in->chunk, &in->chunk_len, &err);
     }
-    while ((n = read_line(in, s, &too_long)) >= 0) {
+    if (got == PUMP_ERROR && !in->error[0])
+        read_failed(in, s, strerror(err));
+    return got;
+}
+
+/* Gathers the next line of s into in->line, keeping at most LINE_LIMIT bytes: the rest of a
+ * longer line is skipped, so memory stays bounded whatever the input. PUMP_BYTES when a line is
+ * complete (in->kept bytes), PUMP_EMPTY when s has nothing yet (what was gathered stays for the
+ * next call), PUMP_END at its end or after an error (in->error). A NUL byte means binary data,
+ * not a list: reading ends there, also on an endless /dev/zero. */
+static enum pump_got gather_line(afetch_input *in, struct source *s)
+{
+    for (;;) {
+        if (in->chunk_pos == in->chunk_len) {
+            enum pump_got got = refill(in, s);
+            if (got == PUMP_EMPTY)
+                return got;
+            if (got != PUMP_BYTES) /* the last line may lack its newline */
+                return got == PUMP_END && (in->kept || in->too_long) ? PUMP_BYTES : PUMP_END;
+        }
+        const char *start = in->chunk + in->chunk_pos;
+        size_t avail = in->chunk_len - in->chunk_pos;
+        const char *newline = memchr(start, '\n', avail);
+        size_t n = newline ? (size_t)(newline - start) : avail;
+        if (memchr(start, '\0', n)) {
+            read_failed(in, s, "a NUL byte: binary data, not a list of URLs");
+            return PUMP_END;
+        }
+        size_t room = LINE_LIMIT - in->kept, taken = n < room ? n : room;
+        memcpy(in->line + in->kept, start, taken);
+        in->kept += taken;
+        in->too_long = in->too_long || n > room;
+        in->chunk_pos += n + (newline != NULL);
+        if (newline)
+            return PUMP_BYTES;
+    }
+}
+
+/* Reads the next line of s that holds an entry into *text: PUMP_BYTES, PUMP_EMPTY (nothing
+ * yet) or PUMP_END (at its end, or after a read error). *problem says what is wrong with it. */
+static enum pump_got next_line(afetch_input *in, struct source *s, char **text,
+                               const char **problem)
+{
+    enum pump_got got;
+    if (!in->line && !(in->line = malloc(LINE_LIMIT + 1))) {
+        read_failed(in, s, "out of memory");
+        return PUMP_END;
+    }
+    while ((got = gather_line(in, s)) == PUMP_BYTES) {
+        size_t n = in->kept;
+        bool too_long = in->too_long;
+        in->kept = 0;
+        in->too_long = false;
+        in->line[n] = '\0';
         s->line_no++;
-        char *text = in->line;
-        if (!s->started && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-            text += 3, n -= 3;
+        char *line = in->line;
+        if (!s->started && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+            line += 3, n -= 3;
         s->started = true;
         *problem = too_long ? "the line is longer than 64 KiB" : NULL;
-        if (memchr(text, '\0', (size_t)n)) {
-            for (long i = 0; i < n; i++)
-                text[i] = text[i] ? text[i] : ' ';
-            *problem = *problem ? *problem : "the line holds a NUL byte";
-        }
-        text = trim(text, (size_t)n);
-        if (too_long && strlen(text) > 200)
-            text[200] = '\0'; /* the result shows where it started, not all of it */
-        if (*text && *text != '#') {
+        line = trim(line, n);
+        if (too_long && strlen(line) > 200)
+            line[200] = '\0'; /* the result shows where it started, not all of it */
+        if (*line && *line != '#') {
             snprintf(in->where, sizeof in->where, "%s:%zu", s->name, s->line_no);
-            return text;
+            *text = line;
+            return PUMP_BYTES;
         }
     }
-    if (ferror(s->file))
-        snprintf(in->error, sizeof in->error, "%s: %s", s->name, strerror(errno));
-    return NULL;
+    return got;
+}
+
+/* Done with s: its pump ends now, not with the input. */
+static void end_source(afetch_input *in, struct source *s)
+{
+    pump_stop(s->pump);
+    s->pump = NULL;
+    in->chunk_pos = in->chunk_len = 0;
+    in->kept = 0;
+    in->too_long = false;
+    in->current++;
 }
 
 int afetch_input_set_protocols(afetch_input *in, const char *list, char *err, size_t err_size)
@@ -414,7 +542,7 @@ static bool in_shard(afetch_input *in)
     return !in->shard_n || position % in->shard_n == in->shard_k - 1;
 }
 
-bool afetch_input_next(void *arg, afetch_request *req)
+afetch_next afetch_input_next(void *arg, afetch_request *req)
 {
     afetch_input *in = arg;
     *req = (afetch_request){0};
@@ -426,12 +554,15 @@ bool afetch_input_next(void *arg, afetch_request *req)
                 continue;
             urllist_parse_url(s->url, "argument", in->protocols, req, in->message,
                               sizeof in->message);
-            return true;
+            return AFETCH_NEXT_ENTRY;
         }
         const char *problem = NULL;
-        char *text = next_line(in, s, &problem);
-        if (!text) {
-            in->current++;
+        char *text = NULL;
+        enum pump_got got = next_line(in, s, &text, &problem);
+        if (got == PUMP_EMPTY)
+            return AFETCH_NEXT_WAIT;
+        if (got != PUMP_BYTES) {
+            end_source(in, s);
             continue;
         }
         if (!in_shard(in))
@@ -443,7 +574,14 @@ bool afetch_input_next(void *arg, afetch_request *req)
         } else {
             parse_entry(in, text, req);
         }
-        return true;
+        return AFETCH_NEXT_ENTRY;
     }
-    return false;
+    return AFETCH_NEXT_END;
+}
+
+int afetch_input_ready_fd(void *arg)
+{
+    afetch_input *in = arg;
+    const struct source *s = in->current < in->count ? &in->sources[in->current] : NULL;
+    return s && s->pump ? pump_ready_fd(s->pump) : -1;
 }

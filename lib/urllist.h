@@ -1,6 +1,6 @@
 /* urllist.h — the parts of afetch_input (declared in afetch.h) that the unit tests and fuzz
  * targets reach directly. afetch_input reads incrementally: a list of any length costs one
- * line of memory. */
+ * line of memory and one 64 KiB buffer (four for a pipe, read ahead by a thread). */
 #ifndef AFETCH_URLLIST_H
 #define AFETCH_URLLIST_H
 

@@ -1,10 +1,13 @@
 /* display.c — the progress line (redrawn at most 10 times a second), log lines and messages. */
 #include "display.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* With the lock held. */
 static void clear_drawn(struct display *d)
@@ -85,8 +88,23 @@ void draw_progress(void *arg, const afetch_progress *p)
     pthread_mutex_unlock(&d->lock);
 }
 
+/* A list file to count ahead, or NULL: only a regular file can be read twice. O_NONBLOCK, so
+ * that opening a FIFO does not wait for its writer. */
+static FILE *open_countable(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return NULL;
+    FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "r") : NULL;
+    if (!f)
+        close(fd);
+    return f;
+}
+
 /* Entries in the list files, for the progress line's total; 0 if any source cannot be counted
- * ahead (standard input). Counts the lines that are not blank or comments. */
+ * ahead (standard input, a pipe, a FIFO: what is read once is gone). Counts the lines that are
+ * not blank or comments. */
 size_t count_entries(int argc, char **argv)
 {
     size_t total = 0;
@@ -95,7 +113,7 @@ size_t count_entries(int argc, char **argv)
             total++;
             continue;
         }
-        FILE *f = strcmp(argv[i], "-") == 0 ? NULL : fopen(argv[i], "r");
+        FILE *f = strcmp(argv[i], "-") == 0 ? NULL : open_countable(argv[i]);
         if (!f)
             return 0;
         char line[4096];

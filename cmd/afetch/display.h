@@ -29,7 +29,7 @@ void log_to_stderr(void *arg, const char *line);
 /* afetch_stream.progress (arg: the display). */
 void draw_progress(void *arg, const afetch_progress *p);
 /* Entries in the list files, for the progress line's total; 0 if any source cannot be counted
- * ahead (standard input). */
+ * ahead: only regular files are, a pipe or FIFO is read once, by the run. */
 size_t count_entries(int argc, char **argv);
 
 #endif

@@ -5,6 +5,7 @@
 #include "recording.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +15,22 @@
 
 /* Set by the first SIGINT or SIGTERM; the library reads it through afetch_options.stop. */
 static volatile sig_atomic_t interrupted;
+/* SIGINTs and SIGTERMs so far. */
+static volatile sig_atomic_t signals_seen;
 /* The loop of the concurrent run under way, for the signal handler to wake. */
 static afetch_loop *volatile running_loop;
 
-/* First signal: stop gently (cancel, flush, exit 130). Second: exit at once. */
+/* The first signal stops gently: nothing new starts, what runs is cancelled (its temporary
+ * file removed), the output is completed, exit 130. Stopping never waits for input, so a
+ * second signal (an impatient hand) is taken like the first and cannot cut the output short.
+ * Only a third exits at once: the way out when a reader that no longer reads holds up the
+ * output, at the price of a cut output and maybe a temporary file in -o DIR. */
 static void on_interrupt(int signum)
 {
-    if (interrupted)
+    if (++signals_seen >= 3)
         _exit(EXIT_INTERRUPTED);
-    interrupted = signum;
+    if (!interrupted)
+        interrupted = signum;
     afetch_loop *loop = running_loop;
     if (loop)
         afetch_loop_wake(loop);
@@ -32,10 +40,14 @@ static void install_signal_handlers(void)
 {
     /* A closed pipe must come back as EPIPE, not kill us; libcurl wants the same. */
     signal(SIGPIPE, SIG_IGN);
-    /* SA_RESTART: a write to a slow reader or a read of standard input goes on (the loop's
-     * epoll_wait and a retry's nanosleep return at once regardless); a second signal exits. */
+    /* SA_RESTART: a write to a slow reader goes on (the loop's epoll_wait, a wait for input
+     * and a retry's nanosleep return at once regardless). Input is read by a thread of its
+     * own that takes no signals, so no read holds up a stop. The two signals do not interrupt
+     * each other's handler, so that the count stays exact. */
     struct sigaction action = {.sa_handler = on_interrupt, .sa_flags = SA_RESTART};
     sigemptyset(&action.sa_mask);
+    sigaddset(&action.sa_mask, SIGINT);
+    sigaddset(&action.sa_mask, SIGTERM);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 }
@@ -101,6 +113,7 @@ static void print_summary(const char *mode, const afetch_summary *s)
 struct run {
     afetch_next_fn *next;
     void *next_arg;
+    int (*ready_fd)(void *next_arg); /* for a next that may wait, else NULL */
     struct display *display;
     bool out_is_terminal;
     afetch_timeline *timeline; /* --timeline, or NULL */
@@ -111,10 +124,16 @@ struct run {
     bool stopped;
 };
 
-static bool run_next(void *arg, afetch_request *req)
+static afetch_next run_next(void *arg, afetch_request *req)
 {
     struct run *run = arg;
-    return !run->stopped && run->next(run->next_arg, req);
+    return run->stopped ? AFETCH_NEXT_END : run->next(run->next_arg, req);
+}
+
+static int run_ready_fd(void *arg)
+{
+    struct run *run = arg;
+    return run->ready_fd ? run->ready_fd(run->next_arg) : -1;
 }
 
 static void run_deliver(void *arg, const afetch_result *r)
@@ -148,6 +167,7 @@ static int run_mode(const struct cli *c, struct run *run, enum runner runner, af
     bool progress = run->display && run->display->progress;
     afetch_stream stream = {.next = run_next,
                             .next_arg = run,
+                            .ready_fd = run_ready_fd,
                             .deliver = run_deliver,
                             .deliver_arg = run,
                             .mode = c->fail_fast ? AFETCH_FAIL_FAST : AFETCH_RETURN_ERRORS,
@@ -189,16 +209,31 @@ static double cpu_seconds(void)
            (double)use.ru_stime.tv_sec + (double)use.ru_stime.tv_usec / 1e6;
 }
 
+/* Reads all of in into rec, for --compare; waiting for a pipe ends with a signal. 0, or -1
+ * when out of memory. */
+static int record_input(afetch_input *in, struct recording *rec)
+{
+    afetch_request req;
+    afetch_next got;
+    int rc = 0;
+    while (rc == 0 && !interrupted && (got = afetch_input_next(in, &req)) != AFETCH_NEXT_END) {
+        if (got == AFETCH_NEXT_ENTRY) {
+            rc = record_one(rec, &req);
+        } else {
+            struct pollfd ready = {.fd = afetch_input_ready_fd(in), .events = POLLIN};
+            poll(&ready, 1, 100);
+        }
+    }
+    return rc;
+}
+
 /* --compare: the list is read once into memory, then run in each mode on fresh connections.
  * Only the last mode's results are printed; the others are counted. */
 static int run_compare(const struct cli *c, struct run *base, afetch_summary *s,
                        afetch_compare *cmp)
 {
     struct recording rec = {0};
-    afetch_request req;
-    int rc = 0;
-    while (rc == 0 && afetch_input_next(base->next_arg, &req))
-        rc = record_one(&rec, &req);
+    int rc = record_input(base->next_arg, &rec);
     afetch_output *counted = afetch_output_new(stdout, AFETCH_FORMAT_NONE, "compare");
     *cmp = (afetch_compare){0};
     for (size_t i = 0; rc == 0 && counted && i < c->compared_count && !interrupted; i++) {
@@ -207,6 +242,7 @@ static int run_compare(const struct cli *c, struct run *base, afetch_summary *s,
         struct run run = *base;
         run.next = replay_next;
         run.next_arg = &rec;
+        run.ready_fd = NULL;
         run.out = last ? base->out : counted;
         rec.next = 0;
         double cpu = cpu_seconds();
@@ -274,6 +310,7 @@ static int run_and_report(const struct cli *c, afetch_input *in, struct display 
     afetch_compare cmp = {0};
     struct run run = {.next = afetch_input_next,
                       .next_arg = in,
+                      .ready_fd = afetch_input_ready_fd,
                       .in = in,
                       .out = out,
                       .display = display,

@@ -52,11 +52,11 @@ void recording_free(struct recording *rec)
     free(rec->requests);
 }
 
-bool replay_next(void *arg, afetch_request *req)
+afetch_next replay_next(void *arg, afetch_request *req)
 {
     struct recording *rec = arg;
     if (rec->next == rec->count)
-        return false;
+        return AFETCH_NEXT_END;
     *req = rec->requests[rec->next++];
-    return true;
+    return AFETCH_NEXT_ENTRY;
 }

@@ -15,6 +15,6 @@ struct recording {
 int record_one(struct recording *rec, const afetch_request *req);
 void recording_free(struct recording *rec);
 /* An afetch_next_fn (arg: the recording) from its start, or where the last replay stopped. */
-bool replay_next(void *arg, afetch_request *req);
+afetch_next replay_next(void *arg, afetch_request *req);
 
 #endif

@@ -92,7 +92,7 @@ static size_t read_all(afetch_input *in)
 {
     afetch_request req;
     size_t touched = 0;
-    while (afetch_input_next(in, &req))
+    while (afetch_input_next(in, &req) == AFETCH_NEXT_ENTRY)
         touched += check(&req);
     const char *error = afetch_input_error(in);
     return touched + (error ? strlen(error) : 0);

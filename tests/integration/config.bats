@@ -347,3 +347,31 @@ example_keys() {
     [ "$status" -eq 0 ]
     [ -f "$BATS_TEST_TMPDIR/made/by/config/000000-127.0.0.1-$PORT-bytes-2" ]
 }
+
+@test "a config path that is not a regular file (FIFO, device) is refused at once: exit 2 naming it" {
+    local fifo="$BATS_TEST_TMPDIR/conf.fifo" out="$BATS_TEST_TMPDIR/out" err="$BATS_TEST_TMPDIR/err"
+    local tag
+    tag="$(uniq_tag)"
+    mkfifo "$fifo"
+    # a FIFO nobody writes to used to block the open (and then the read) for ever
+    AFETCH_CONFIG="$fifo" afetch_bg "$out" "$err" --json "$BASE/?$tag"
+    wait_exit "$AFETCH_BG_PID" 20
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 2 ]
+    [ ! -s "$out" ]
+    [ "$(grep -c . <"$err")" -eq 1 ]
+    grep -qF "afetch: $fifo: not a regular file" "$err"
+    afetch_bg "$out" "$err" --config /dev/zero --json "$BASE/?$tag"
+    wait_exit "$AFETCH_BG_PID" 20
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 2 ]
+    grep -qF "afetch: /dev/zero: not a regular file" "$err"
+    [ -z "$(server_request "$tag")" ]
+}
+
+@test "--config /dev/null is an empty config, not an error" {
+    run --separate-stderr afetch --config /dev/null --json "$BASE/"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.summary.ok == 1'
+}

@@ -259,6 +259,29 @@ afetch_bg() {
     echo "$AFETCH_BG_PID" >>"$BATS_TEST_TMPDIR/bg.pids"
 }
 
+# afetch_bg_stdin IN OUT ERR ARGS...: afetch_bg with standard input from IN (a file or a FIFO;
+# opening a FIFO waits for its writer in the background job, not in the test).
+afetch_bg_stdin() {
+    local in="$1" out="$2" err="$3"
+    shift 3
+    _afetch_exec "$@" <"$in" >"$out" 2>"$err" 3>&- &
+    AFETCH_BG_PID=$!
+    echo "$AFETCH_BG_PID" >>"$BATS_TEST_TMPDIR/bg.pids"
+}
+
+# hold_open SECS: sleeps in short naps, so that a kill ends it (and what it holds open) soon.
+hold_open() {
+    local i
+    for i in $(seq 1 $(($1 * 10))); do
+        sleep 0.1
+    done
+}
+
+# track_bg: kill_bg also stops the background job just started ($!), e.g. a FIFO writer.
+track_bg() {
+    echo "$!" >>"$BATS_TEST_TMPDIR/bg.pids"
+}
+
 _afetch_exec() {
     trap - INT QUIT
     if [ -n "${AFETCH_WRAPPER:-}" ]; then

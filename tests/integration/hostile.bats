@@ -111,13 +111,14 @@ teardown_file() {
     [ "$(server_request "$tag" | wc -l)" -eq 1 ]
 }
 
-@test "a NUL byte in a line is invalid-input; the list goes on" {
+@test "a NUL byte in a line is binary data: reading ends there, exit 2 naming FILE:LINE" {
     local list="$BATS_TEST_TMPDIR/nul.txt"
     printf '%s\0junk\n%s\n' "$BASE/?nul" "$BASE/?after-nul" >"$list"
     run --separate-stderr afetch --json "$list"
     dump
-    [ "$status" -eq 1 ]
-    echo "$output" | jqt '[.results[].ok] == [false, true] and .results[0].error.code == "invalid-input"'
+    [ "$status" -eq 2 ]
+    echo "$output" | jqt '.results == [] and .summary.urls == 0'
+    [[ "$stderr" == *"nul.txt:1: a NUL byte"* ]]
 }
 
 @test "an IDN host gets a defined dns error, and the URL is reported as given" {

@@ -12,6 +12,10 @@ teardown_file() {
     stop_server
 }
 
+teardown() {
+    kill_bg # afetch runs and FIFO writers started in the background
+}
+
 @test "invalid lines become failed results at their index; others still ok" {
     local list="$BATS_TEST_TMPDIR/urls.txt"
     # physical line numbers: 1 comment, 2 ok, 3 garbage, 4 bad JSON,
@@ -248,4 +252,138 @@ teardown_file() {
     dump
     [ "$status" -eq 1 ]
     echo "$output" | jqt '[.results[].ok] == [false, true] and .results[0].error.code == "protocol"'
+}
+
+@test "--progress with a piped list (process substitution, FIFO) fetches every URL" {
+    local tag fifo="$BATS_TEST_TMPDIR/list.fifo"
+    tag="$(uniq_tag)"
+    # counting entries for the total used to read the pipe to its end first: 0 URLs, exit 0
+    run --separate-stderr afetch --progress --jsonl <(printf '%s\n' "$BASE/?$tag-p1" "$BASE/?$tag-p2")
+    dump
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [ "$(server_request "$tag-p" | wc -l)" -eq 2 ]
+    mkfifo "$fifo"
+    printf '%s\n' "$BASE/?$tag-f1" "$BASE/?$tag-f2" "$BASE/?$tag-f3" >"$fifo" &
+    run --separate-stderr afetch --progress --jsonl "$fifo"
+    dump
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 3 ]
+    [ "$(server_request "$tag-f" | wc -l)" -eq 3 ]
+}
+
+@test "--progress counts a regular list file ahead: the line shows done/total" {
+    local tag list="$BATS_TEST_TMPDIR/counted.txt"
+    tag="$(uniq_tag)"
+    write_list "$list" "# two entries" "$BASE/?$tag-1" "" "$BASE/?$tag-2"
+    run --separate-stderr afetch --progress --jsonl "$list"
+    dump
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [[ "$stderr" == *"2/2 done"* ]]
+}
+
+@test "a trickling pipe: the first URL is fetched before the second line is written" {
+    local tag fifo="$BATS_TEST_TMPDIR/in.fifo" out="$BATS_TEST_TMPDIR/out.jsonl"
+    local err="$BATS_TEST_TMPDIR/err.txt" saw="$BATS_TEST_TMPDIR/saw-first" i
+    tag="$(uniq_tag)"
+    mkfifo "$fifo"
+    afetch_bg_stdin "$fifo" "$out" "$err" --jsonl -
+    {
+        echo "$BASE/?$tag-1"
+        # the second line only once the first result is out (reading used to block the loop,
+        # so the first transfer waited for the second line)
+        for i in $(seq 1 300); do
+            if [ -s "$out" ]; then
+                touch "$saw"
+                break
+            fi
+            sleep 0.1
+        done
+        echo "$BASE/?$tag-2"
+    } >"$fifo" 3>&- &
+    track_bg
+    wait_exit "$AFETCH_BG_PID" 60
+    echo "status $WAIT_STATUS"
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 0 ]
+    [ -e "$saw" ]
+    jqt -s --arg b "$BASE" --arg t "$tag" \
+        '[.[].url] == ["\($b)/?\($t)-1", "\($b)/?\($t)-2"] and all(.[]; .ok)' <"$out"
+}
+
+@test "a list FIFO opened before its writer is read to the end, not taken as empty" {
+    local tag fifo="$BATS_TEST_TMPDIR/list.fifo" out="$BATS_TEST_TMPDIR/out.jsonl"
+    local err="$BATS_TEST_TMPDIR/err.txt"
+    tag="$(uniq_tag)"
+    mkfifo "$fifo"
+    afetch_bg "$out" "$err" --jsonl "$BASE/?$tag-arg" "$fifo"
+    wait_for_log "$tag-arg" 1 30
+    sleep 0.5 # afetch is waiting for the FIFO's first writer now
+    kill -0 "$AFETCH_BG_PID"
+    printf '%s\n' "$BASE/?$tag-f1" "$BASE/?$tag-f2" >"$fifo"
+    wait_exit "$AFETCH_BG_PID" 30
+    echo "status $WAIT_STATUS"
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 0 ]
+    jqt -s '(length == 3) and ([.[].index] == [0, 1, 2]) and all(.[]; .ok)' <"$out"
+}
+
+@test "-t 2 times out the first URL near 2 s while the next line is still to come" {
+    local tag fifo="$BATS_TEST_TMPDIR/in.fifo" out="$BATS_TEST_TMPDIR/out.jsonl"
+    local err="$BATS_TEST_TMPDIR/err.txt" took="$BATS_TEST_TMPDIR/took-ms" i
+    tag="$(uniq_tag)"
+    mkfifo "$fifo"
+    afetch_bg_stdin "$fifo" "$out" "$err" -t 2 --jsonl --as-completed -
+    {
+        t0="$(now_ms)"
+        echo "$BASE/delay/30000?$tag-slow"
+        for i in $(seq 1 300); do
+            if [ -s "$out" ]; then
+                echo $(($(now_ms) - t0)) >"$took"
+                break
+            fi
+            sleep 0.1
+        done
+        echo "$BASE/?$tag-fast"
+    } >"$fifo" 3>&- &
+    track_bg
+    wait_exit "$AFETCH_BG_PID" 60
+    echo "status $WAIT_STATUS; first result after $(cat "$took" 2>/dev/null) ms"
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 1 ]
+    [ -s "$took" ]
+    [ "$(cat "$took")" -ge 1500 ] && [ "$(cat "$took")" -lt 20000 ]
+    head -1 "$out" | jqt '.index == 0 and .error.code == "timeout" and .time.total < 10'
+    sed -n 2p "$out" | jqt '.index == 1 and .ok'
+}
+
+@test "binary input ends reading: /dev/zero and a NUL byte give exit 2 naming FILE:LINE" {
+    local tag out="$BATS_TEST_TMPDIR/out.json" err="$BATS_TEST_TMPDIR/err.txt"
+    local list="$BATS_TEST_TMPDIR/nul.txt"
+    tag="$(uniq_tag)"
+    # endless NUL bytes without a newline: this used to spin for ever
+    afetch_bg "$out" "$err" --json "$BASE/?$tag-before" /dev/zero
+    wait_exit "$AFETCH_BG_PID" 30
+    echo "status $WAIT_STATUS"
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 2 ]
+    jqt '(.results | length) == 1 and .results[0].ok and .summary.urls == 1' <"$out"
+    grep -qF "afetch: /dev/zero:1: a NUL byte" "$err"
+    afetch_bg_stdin /dev/zero "$out" "$err" --jsonl
+    wait_exit "$AFETCH_BG_PID" 30
+    cat "$out" "$err"
+    [ "$WAIT_STATUS" -eq 2 ]
+    [ ! -s "$out" ]
+    grep -qF "afetch: <stdin>:1: a NUL byte" "$err"
+    # in a regular file: the entries before it stand, nothing after it is read
+    printf '%s\n%s\0junk\n%s\n' "$BASE/?$tag-x" "$BASE/?$tag-y" "$BASE/?$tag-z" >"$list"
+    run --separate-stderr afetch --json "$list"
+    dump
+    [ "$status" -eq 2 ]
+    echo "$output" | jqt --arg b "$BASE" --arg t "$tag" \
+        '[.results[].url] == ["\($b)/?\($t)-x"] and .results[0].ok'
+    [[ "$stderr" == *"nul.txt:2: a NUL byte"* ]]
+    [ "$(server_request "$tag-y" | wc -l)" -eq 0 ]
+    [ "$(server_request "$tag-z" | wc -l)" -eq 0 ]
 }

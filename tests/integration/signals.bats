@@ -114,7 +114,7 @@ interrupt_within_10s() {
     grep -qE '^async: 3 URLs, 0 ok, 3 failed' "$err"
 }
 
-@test "a second SIGINT exits at once, even with standard output blocked" {
+@test "with standard output blocked, a second SIGINT waits like the first, a third exits at once" {
     # valgrind holds a signal back while it restarts a blocked write (SA_RESTART), so there the
     # handler would only run once the reader drains the pipe: the test would measure valgrind
     [ -z "${AFETCH_WRAPPER:-}" ] || skip "valgrind defers handlers during a restarted write"
@@ -144,14 +144,19 @@ interrupt_within_10s() {
     kill -0 "$AFETCH_BG_PID"
     kill -INT "$AFETCH_BG_PID"
     sleep 0.5
-    kill -INT "$AFETCH_BG_PID" 2>/dev/null || true
+    kill -INT "$AFETCH_BG_PID"
+    sleep 0.5
+    # the second is taken like the first: the output is to be completed, which waits for the
+    # reader (or for it to go away)
+    kill -0 "$AFETCH_BG_PID"
+    kill -INT "$AFETCH_BG_PID"
     wait_exit "$AFETCH_BG_PID" 10
     echo "status $WAIT_STATUS"
     cat "$err"
     [ "$WAIT_STATUS" -eq 130 ]
 }
 
-@test "two quick SIGINTs during a run: exit 130" {
+@test "two quick SIGINTs during a run: exit 130 and one valid JSON document" {
     local tag list="$BATS_TEST_TMPDIR/slow.txt" out="$BATS_TEST_TMPDIR/out.json"
     local err="$BATS_TEST_TMPDIR/err.txt"
     tag="$(uniq_tag)"
@@ -162,7 +167,9 @@ interrupt_within_10s() {
     kill -INT "$AFETCH_BG_PID" 2>/dev/null || true
     wait_exit "$AFETCH_BG_PID" 10
     echo "status $WAIT_STATUS"
+    cat "$out" "$err"
     [ "$WAIT_STATUS" -eq 130 ]
+    jqt '(.results | length) == 5 and all(.results[]; .error.code == "cancelled")' <"$out"
 }
 
 @test "SIGINT with -o: the interrupted download leaves no file, the finished one stays" {
@@ -227,4 +234,74 @@ interrupt_within_10s() {
     [ "${st[0]}" -eq 141 ]
     # no error message (a summary line, if any, is not an error)
     [ "$(grep -ciE 'error|broken pipe' "$err")" -eq 0 ]
+}
+
+@test "SIGINT while the input pipe is idle: valid JSON with the results so far, exit 130 (--sync, --threads, async)" {
+    local tag fifo="$BATS_TEST_TMPDIR/in.fifo" out="$BATS_TEST_TMPDIR/out.json"
+    local err="$BATS_TEST_TMPDIR/err.txt" mode
+    tag="$(uniq_tag)"
+    mkfifo "$fifo"
+    for mode in sync threads async; do
+        echo "# $mode"
+        local -a args=(--sync)
+        [ "$mode" = sync ] || args=(--threads 4)
+        [ "$mode" != async ] || args=(-j 4)
+        afetch_bg_stdin "$fifo" "$out" "$err" --json "${args[@]}" -
+        {
+            echo "$BASE/?$tag-$mode"
+            hold_open 60 # the pipe stays open, with nothing more to read
+        } >"$fifo" 3>&- &
+        track_bg
+        wait_for_log "$tag-$mode" 1 30
+        sleep 0.5
+        interrupt_within_10s INT "$out" "$err"
+        jqt --arg m "$mode" '.mode == $m and (.results | length) == 1 and .results[0].ok
+            and .summary.urls == 1' <"$out"
+        kill_bg
+    done
+}
+
+@test "SIGINT while waiting for a list FIFO's first writer: exit 130 at once" {
+    local fifo="$BATS_TEST_TMPDIR/list.fifo" out="$BATS_TEST_TMPDIR/out.json"
+    local err="$BATS_TEST_TMPDIR/err.txt"
+    local tag
+    tag="$(uniq_tag)"
+    mkfifo "$fifo"
+    afetch_bg "$out" "$err" --json "$BASE/?$tag" "$fifo"
+    wait_for_log "$tag" 1 30 # running, and now waiting for the FIFO
+    sleep 0.5
+    interrupt_within_10s TERM "$out" "$err"
+    jqt '(.results | length) == 1 and .results[0].ok and .summary.urls == 1' <"$out"
+}
+
+@test "a second SIGINT while stopping: still valid JSON, exit 130, no temporary file in -o DIR" {
+    local tag fifo="$BATS_TEST_TMPDIR/in.fifo" out="$BATS_TEST_TMPDIR/out.json"
+    local err="$BATS_TEST_TMPDIR/err.txt" dir="$BATS_TEST_TMPDIR/saved"
+    tag="$(uniq_tag)"
+    mkfifo "$fifo"
+    afetch_bg_stdin "$fifo" "$out" "$err" --json -o "$dir" -
+    {
+        echo "$BASE/drip/60?$tag"
+        hold_open 60
+    } >"$fifo" 3>&- &
+    track_bg
+    # the transfer has begun once its temporary file exists
+    local i
+    for i in $(seq 1 300); do
+        ls -A "$dir" 2>/dev/null | grep -q '^\.afetch-' && break
+        sleep 0.1
+    done
+    sleep 1
+    ls -A "$dir"
+    ls -A "$dir" | grep -q '^\.afetch-'
+    kill -INT "$AFETCH_BG_PID"
+    sleep 0.1 # two signals sent together would arrive as one
+    kill -INT "$AFETCH_BG_PID" 2>/dev/null || true
+    wait_exit "$AFETCH_BG_PID" 20
+    echo "status $WAIT_STATUS"
+    cat "$out" "$err"
+    ls -A "$dir"
+    [ "$WAIT_STATUS" -eq 130 ]
+    jqt '(.results | length) == 1 and .results[0].error.code == "cancelled"' <"$out"
+    [ -z "$(ls -A "$dir")" ]
 }

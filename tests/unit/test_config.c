@@ -289,7 +289,16 @@ static void test_load(struct tap *t)
     ok(t, rc == -1 && strstr(err, "empty path"), "an empty path (%s)", err);
     memset(&r, 0, sizeof r);
     rc = afetch_config_load("/dev/null", record_fn, &r, err, sizeof err);
-    ok(t, rc == 0 && r.calls == 0, "an empty file (/dev/null, read without a size)");
+    ok(t, rc == 0 && r.calls == 0, "/dev/null is an empty config");
+    snprintf(path, sizeof path, "%s/fifo.conf", dir);
+    mkfifo(path, 0600);
+    rc = afetch_config_load(path, record_fn, &r, err, sizeof err);
+    snprintf(want, sizeof want, "%s: not a regular file", path);
+    ok(t, rc == -1 && strcmp(err, want) == 0, "a FIFO is refused without waiting for a writer (%s)",
+       err);
+    rc = afetch_config_load("/dev/zero", record_fn, &r, err, sizeof err);
+    ok(t, rc == -1 && strcmp(err, "/dev/zero: not a regular file") == 0, "so is a device (%s)",
+       err);
 }
 
 /* A file of exactly size bytes: comment lines, then one setting. */

@@ -4,8 +4,11 @@
 #include "tap.h"
 #include "urllist.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/afetch-test-input-XXXXXX";
@@ -29,6 +32,9 @@ struct entry {
     char header0[64];
 };
 
+/* The error that ended the last read_all early, or "". */
+static char read_error[512];
+
 /* Reads every entry of path into out; returns how many. */
 static size_t read_all(const char *path, struct entry *out, size_t max)
 {
@@ -40,7 +46,7 @@ static size_t read_all(const char *path, struct entry *out, size_t max)
     }
     afetch_request req;
     size_t n = 0;
-    while (n < max && afetch_input_next(in, &req)) {
+    while (n < max && afetch_input_next(in, &req) == AFETCH_NEXT_ENTRY) {
         struct entry *e = &out[n++];
         memset(e, 0, sizeof *e);
         snprintf(e->url, sizeof e->url, "%s", req.url ? req.url : "");
@@ -52,6 +58,8 @@ static size_t read_all(const char *path, struct entry *out, size_t max)
         if (req.header_count)
             snprintf(e->header0, sizeof e->header0, "%s", req.headers[0]);
     }
+    const char *error = afetch_input_error(in);
+    snprintf(read_error, sizeof read_error, "%s", error ? error : "");
     afetch_input_free(in);
     return n;
 }
@@ -154,14 +162,46 @@ static void test_json_unknown_keys(struct tap *t)
        "keys match in full and case: %s", e[3].message);
 }
 
+static void test_json_strictness(struct tap *t)
+{
+    struct entry e[8];
+    const char *path =
+        LIST("strict.txt", "{\"url\": \"http://j.test/a\"} junk\n"
+                           "{\"url\": \"http://j.test/b\"}{}\n"
+                           "{\"url\": \"http://j.test/c\\u0000.evil.test/\"}\n"
+                           "{\"url\": \"http://j.test/d\", \"label\": \"x\\u0000y\"}\n"
+                           "{\"url\": \"http://j.test/e\", \"headers\": {\"X\": \"a\\u0000\"}}\n"
+                           "{\"url\": \"http://j.test/f\\\\u0000\"}\n"
+                           "{\"url\": \"http://j.test/g\"}  \t\r\n");
+    size_t n = read_all(path, e, 8);
+    ok(t, n == 7, "seven entries (got %zu)", n);
+    ok(t, strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[0].message, "strict.txt:1"),
+       "text after the closing brace is invalid-input: %s", e[0].message);
+    ok(t, strcmp(e[1].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[1].message, "strict.txt:2"),
+       "so is a second object: %s", e[1].message);
+    ok(t,
+       strcmp(e[2].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[2].message, "strict.txt:3") &&
+           strstr(e[2].message, "\\u0000"),
+       "\\u0000 in the url is invalid-input, not a URL cut short: %s", e[2].message);
+    ok(t, strcmp(e[3].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[3].message, "strict.txt:4"),
+       "\\u0000 in a label too: %s", e[3].message);
+    ok(t, strcmp(e[4].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[4].message, "strict.txt:5"),
+       "\\u0000 in a header value too: %s", e[4].message);
+    ok(t, !e[5].code[0] && strcmp(e[5].url, "http://j.test/f\\u0000") == 0,
+       "an escaped backslash before u0000 is text, not a NUL: %s %s", e[5].url, e[5].message);
+    ok(t, !e[6].code[0] && strcmp(e[6].url, "http://j.test/g") == 0,
+       "trailing blanks after the object are fine: %s", e[6].message);
+}
+
 static void test_nul_and_empty(struct tap *t)
 {
     struct entry e[4];
-    const char *path = write_list("nul.txt", "http://a.test/\0evil\nhttp://b.test/\n", 35);
-    size_t n = read_all(path, e, 4);
-    ok(t, n == 2 && strcmp(e[0].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[0].message, "NUL"),
-       "a line with a NUL byte is invalid-input: %s", n ? e[0].message : "");
-    ok(t, n == 2 && !e[1].code[0], "the next line still reads");
+    static const char nul[] = "http://a.test/\nhttp://b.test/\0evil\nhttp://c.test/\n";
+    size_t n = read_all(write_list("nul.txt", nul, sizeof nul - 1), e, 4);
+    ok(t, n == 1 && strcmp(e[0].url, "http://a.test/") == 0,
+       "a NUL byte ends reading: the entries before it stand, none after (%zu)", n);
+    ok(t, strstr(read_error, "nul.txt:2: a NUL byte") != NULL, "the error names file and line: %s",
+       read_error);
     ok(t, read_all(LIST("empty.txt", ""), e, 4) == 0, "an empty file has no entries");
     ok(t, read_all(LIST("comments.txt", "# a\n#b\n\n"), e, 4) == 0,
        "a file of comments has no entries");
@@ -189,12 +229,14 @@ static void test_sources_in_order(struct tap *t)
     afetch_input_add_path(in, LIST("second.txt", "http://second.test/\n"), err, sizeof err);
     afetch_input_add_url(in, "nope nope");
     afetch_request req;
-    bool a = afetch_input_next(in, &req) && strcmp(req.url, "http://first.test/") == 0;
-    bool b = afetch_input_next(in, &req) && strcmp(req.url, "http://second.test/") == 0;
-    bool c = afetch_input_next(in, &req) && req.error_code &&
+    bool a = afetch_input_next(in, &req) == AFETCH_NEXT_ENTRY &&
+             strcmp(req.url, "http://first.test/") == 0;
+    bool b = afetch_input_next(in, &req) == AFETCH_NEXT_ENTRY &&
+             strcmp(req.url, "http://second.test/") == 0;
+    bool c = afetch_input_next(in, &req) == AFETCH_NEXT_ENTRY && req.error_code &&
              strcmp(req.error_code, AFETCH_E_INVALID_INPUT) == 0 &&
              strstr(req.error_message, "argument");
-    bool end = !afetch_input_next(in, &req) && afetch_input_error(in) == NULL;
+    bool end = afetch_input_next(in, &req) == AFETCH_NEXT_END && afetch_input_error(in) == NULL;
     ok(t, a && b && c && end, "arguments and files are read in the order given");
     afetch_input_free(in);
 }
@@ -218,6 +260,48 @@ static void test_long_line(struct tap *t)
        "the line after it reads normally");
 }
 
+/* Writes text to fd and waits (up to 10 s) for the input's ready descriptor. */
+static bool feed_and_wait(afetch_input *in, int fd, const char *text)
+{
+    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+        return false;
+    struct pollfd ready = {.fd = afetch_input_ready_fd(in), .events = POLLIN};
+    return ready.fd >= 0 && poll(&ready, 1, 10000) == 1;
+}
+
+/* A FIFO is read by a thread: next() waits instead of blocking, also in the middle of a line,
+ * and the ready descriptor says when to ask again. */
+static void test_fifo_waits(struct tap *t)
+{
+    char path[256], err[256];
+    snprintf(path, sizeof path, "%s/list.fifo", dir);
+    mkfifo(path, 0600);
+    afetch_input *in = afetch_input_new();
+    ok(t, afetch_input_add_path(in, path, err, sizeof err) == 0,
+       "a FIFO opens without a writer (%s)", err);
+    afetch_request req;
+    ok(t, afetch_input_next(in, &req) == AFETCH_NEXT_WAIT, "no writer yet: wait, not the end");
+    int writer = open(path, O_WRONLY);
+    bool woke = feed_and_wait(in, writer, "http://one.test/\nhttp://tw");
+    afetch_next got = afetch_input_next(in, &req);
+    ok(t, woke && got == AFETCH_NEXT_ENTRY && strcmp(req.url, "http://one.test/") == 0,
+       "a whole line is an entry once the ready descriptor is readable");
+    ok(t, afetch_input_next(in, &req) == AFETCH_NEXT_WAIT, "half a line: wait");
+    woke = feed_and_wait(in, writer, "o.test/\n");
+    got = afetch_input_next(in, &req);
+    ok(t, woke && got == AFETCH_NEXT_ENTRY && strcmp(req.url, "http://two.test/") == 0,
+       "the line goes on where it stopped: %s", got == AFETCH_NEXT_ENTRY ? req.url : "-");
+    close(writer);
+    struct pollfd ready = {.fd = afetch_input_ready_fd(in), .events = POLLIN};
+    got = afetch_input_next(in, &req);
+    for (int i = 0; got == AFETCH_NEXT_WAIT && i < 100; i++) {
+        poll(&ready, 1, 100);
+        got = afetch_input_next(in, &req);
+    }
+    ok(t, got == AFETCH_NEXT_END && !afetch_input_error(in), "the writer gone: the end");
+    afetch_input_free(in);
+}
+
 static void test_protocols(struct tap *t)
 {
     char err[256];
@@ -230,9 +314,9 @@ static void test_protocols(struct tap *t)
     afetch_input_add_url(in, "http://plain.test/");
     afetch_input_add_url(in, "https://secure.test/");
     afetch_request req;
-    bool plain = afetch_input_next(in, &req) && req.error_code &&
+    bool plain = afetch_input_next(in, &req) == AFETCH_NEXT_ENTRY && req.error_code &&
                  strcmp(req.error_code, AFETCH_E_PROTOCOL) == 0;
-    bool secure = afetch_input_next(in, &req) && !req.error_code;
+    bool secure = afetch_input_next(in, &req) == AFETCH_NEXT_ENTRY && !req.error_code;
     ok(t, plain && secure, "with https only, an http:// entry is a protocol error");
     afetch_input_free(in);
 }
@@ -262,12 +346,14 @@ int main(void)
     test_bad_lines(&t);
     test_json_lines(&t);
     test_json_unknown_keys(&t);
+    test_json_strictness(&t);
     test_nul_and_empty(&t);
     test_unreadable(&t);
     test_sources_in_order(&t);
     test_parse_url(&t);
     test_long_line(&t);
     test_protocols(&t);
+    test_fifo_waits(&t);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
