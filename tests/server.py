@@ -3,9 +3,10 @@
 
 Usage:
     python3 tests/server.py --port 0 --port-file FILE [--log FILE] [--verbose]
-                            [--tls-cert CERT --tls-key KEY]
+                            [--tls-cert CERT --tls-key KEY] [--host ADDR]
 
-Binds 127.0.0.1 only. With --port 0 a free port is picked; the chosen port
+Binds 127.0.0.1 (or --host ADDR: another loopback address such as 127.0.0.2, for tests of
+what is sent to another host). With --port 0 a free port is picked; the chosen port
 is written atomically to --port-file (FILE.tmp, then rename). Serves until
 SIGTERM/SIGINT. With --log FILE, one JSON object per received request
 ({"method", "path", "headers"}, like /echo) is appended to FILE, so tests
@@ -43,6 +44,9 @@ Fault endpoints:
     /content-disposition?name=X
                            200 "cd\\n" with Content-Disposition: attachment;
                            filename="X" (X is URL-decoded)
+    /set-cookie?name=N&value=V&attrs=A
+                           200 "set\\n" with Set-Cookie: N=V (default c=1), then
+                           "; A" if attrs is given (A is URL-decoded: "Secure; Path=/")
 
 Counted endpoints (a counter per key K, kept in memory, thread-safe; the
 request is counted before it is answered):
@@ -403,6 +407,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                               extra=[("Content-Disposition",
                                       'attachment; filename="%s"' % name)])
 
+        if path == "/set-cookie":
+            cookie = "%s=%s" % (q.get("name", "c"), q.get("value", "1"))
+            if q.get("attrs"):
+                cookie += "; " + q["attrs"]
+            return self._send(200, b"set\n", extra=[("Set-Cookie", cookie)])
+
         if head == "flaky" and len(parts) == 2:
             n = self._int_part(parts, 1)
             if n is None:
@@ -538,11 +548,15 @@ def main(argv=None):
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--tls-cert", default=None, help="serve HTTPS with this PEM certificate")
     ap.add_argument("--tls-key", default=None, help="PEM private key for --tls-cert")
+    ap.add_argument("--host", default="127.0.0.1",
+                    help="loopback address to bind (default 127.0.0.1)")
     args = ap.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         ap.error("--tls-cert and --tls-key go together")
 
-    httpd = Server(("127.0.0.1", args.port), Handler)
+    if not args.host.startswith("127."):
+        ap.error("--host must be a loopback address (127.x.y.z)")
+    httpd = Server((args.host, args.port), Handler)
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
@@ -563,7 +577,7 @@ def main(argv=None):
     if args.port_file:
         write_port_file(args.port_file, port)
     if args.verbose:
-        sys.stderr.write("listening on 127.0.0.1:%d\n" % port)
+        sys.stderr.write("listening on %s:%d\n" % (args.host, port))
 
     try:
         httpd.serve_forever(poll_interval=0.2)
