@@ -53,6 +53,24 @@ typedef struct afetch_options {
     const char *output_dir;     /* save successful bodies here; NULL: count them only */
     bool overwrite;             /* saving may replace an existing file */
     bool hash;                  /* SHA-256 of each body into the result */
+    /* Connections. NULL proxy: libcurl's proxy environment (http_proxy, https_proxy,
+     * all_proxy, no_proxy; never HTTP_PROXY) applies. */
+    const char *proxy;          /* every transfer through it: [scheme://][user:pw@]host[:port];
+                                   afetch never prints it; ignored under deny_private */
+    const char *noproxy;        /* hosts reached directly, comma-separated; "*": all */
+    const char *const *resolve; /* "[+]HOST:PORT:ADDR[,ADDR...]" or "-HOST:PORT", as curl */
+    size_t resolve_count;
+    const char *const *connect_to; /* "HOST1:PORT1:HOST2:PORT2", as curl; parts may be empty */
+    size_t connect_to_count;
+    /* Cookies. With cookie_files or cookie_jar the cookie engine is on: one store for the
+     * whole run (a loop, a sync or a threads run), filled from the files when it starts; a
+     * cookie a response sets is sent by later requests where the cookie rules allow. */
+    const char *cookie;              /* "NAME=VALUE[; ...]" sent to each URL's own origin
+                                        (not after a redirect to another); NULL: none */
+    const char *const *cookie_files; /* Netscape format or "Set-Cookie:" lines, read when a
+                                        run starts; "" reads nothing (the engine alone) */
+    size_t cookie_file_count;
+    const char *cookie_jar; /* every cookie, written when a run ends (mode 0600); NULL: none */
     /* Diagnostics, one line at a time (no newline), from any thread of a run: with
      * verbosity 1 each transfer's start and end, with 2 also the loop's socket and timer
      * events and a warning when one callback ran longer than 100 ms. Lines show URLs in their
@@ -155,6 +173,7 @@ typedef struct afetch_summary {
     int64_t bytes;
     double elapsed;    /* wall seconds */
     unsigned parallel; /* the window: -j, or the narrowest it shrank to when descriptors ran out */
+    int cookie_jar_errno; /* 0, or why the options' cookie_jar could not be written */
 } afetch_summary;
 
 typedef struct afetch_loop afetch_loop;
@@ -222,20 +241,29 @@ typedef struct afetch_stream {
     void *progress_arg;
 } afetch_stream;
 
-/* Runs the stream on the loop until every request has been delivered. Returns 0, or -1 when
+/* Runs the stream on the loop until every request has been delivered, then writes the cookie
+ * jar if the options name one (a failure to: summary->cookie_jar_errno). Returns 0, or -1 when
  * out of memory (the results delivered so far stand; the rest are not delivered). */
 int afetch_run_stream(afetch_loop *loop, const afetch_stream *stream, afetch_summary *summary);
 
 /* The sequential baseline: one reused easy handle, one blocking transfer after another, the
- * same results. Returns 0, or -1 when out of memory. */
+ * same results; the cookie jar as with afetch_run_stream. Returns 0, or -1 when out of
+ * memory. */
 int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
                     afetch_summary *summary);
 
 /* The executor baseline (asyncio's run_in_executor): threads workers, each doing blocking
- * transfers on its own easy handle; the same results, in the same order. Returns 0, or -1 when
- * out of memory or no thread could start. */
+ * transfers on its own easy handle, all sharing one cookie store; the same results, in the same
+ * order; the cookie jar as with afetch_run_stream. Returns 0, or -1 when out of memory or no
+ * thread could start. */
 int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetch_stream *stream,
                        afetch_summary *summary);
+
+/* Writes every cookie of the loop's store to the options' cookie_jar, all or nothing (a
+ * temporary file in the same directory, flushed, then renamed). afetch_run_stream does it at
+ * its end; after afetch_gather the caller does. Returns 0 (also without a jar), or -1 with
+ * errno. */
+int afetch_loop_save_cookies(afetch_loop *loop);
 
 /* Async-signal-safe: wakes the loop so that it looks at opts->stop at once. */
 void afetch_loop_wake(afetch_loop *loop);

@@ -27,10 +27,11 @@ static bool wait_for_retry(const struct blocking *b, double seconds)
 }
 
 int blocking_init(struct blocking *b, const afetch_options *opts, struct curl_slist *shared,
-                  double started, const atomic_int *abort)
+                  const struct session *session, double started, const atomic_int *abort)
 {
     *b = (struct blocking){.opts = opts, .shared_headers = shared, .started = started};
     fetch_io_init(&b->slot.io);
+    b->slot.io.session = session;
     b->slot.io.stop = abort ? NULL : opts->stop;
     b->slot.io.abort = abort;
     b->rng = fetch_rng_seed(b);

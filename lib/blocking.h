@@ -14,11 +14,12 @@ struct blocking {
     double started; /* the run's start, clock_seconds() */
 };
 
-/* 0, or -1 when out of memory. Transfers stop when opts->stop is set; on a worker thread pass
+/* 0, or -1 when out of memory. shared (headers) and session are the run's, borrowed.
+ * Transfers stop when opts->stop is set; on a worker thread pass
  * abort instead (not NULL), which the owning thread sets, also when it sees opts->stop: a
  * signal's flag is for the thread that polls it. */
 int blocking_init(struct blocking *b, const afetch_options *opts, struct curl_slist *shared,
-                  double started, const atomic_int *abort);
+                  const struct session *session, double started, const atomic_int *abort);
 void blocking_release(struct blocking *b);
 
 /* Runs t until its result is final: true. False if a stop came before it could start, or

@@ -8,6 +8,7 @@
 #include "retryq.h"
 #include "task.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,6 +29,7 @@ struct afetch_loop {
     const afetch_options *opts;
     struct loop *loop;
     struct curl_slist *headers; /* the options' headers, for requests without their own */
+    struct session *session;    /* the lists and the cookie store of every transfer */
     unsigned slot_count;        /* the window asked for */
     unsigned window;            /* the window in force: lowered when file descriptors run out */
     unsigned narrowest;         /* the smallest window this run, for the summary */
@@ -414,13 +416,15 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
         goto fail;
     bool failed = false;
     L->headers = fetch_headers_new(opts, NULL, &failed);
-    if (!L->slots || !L->spare || !L->loop || failed)
+    L->session = session_new(opts);
+    if (!L->slots || !L->spare || !L->loop || failed || !L->session)
         goto fail;
     /* A slot gets its easy handle when it first runs (task_prepare): -j 10000 over a short
      * list costs only the transfers that actually run at once. */
     for (unsigned i = 0; i < L->slot_count; i++) {
         struct slot *slot = &L->slots[L->slot_count - 1 - i];
         fetch_io_init(&slot->io);
+        slot->io.session = L->session;
         give_back(L, slot);
     }
     L->started = clock_seconds();
@@ -442,6 +446,7 @@ void afetch_loop_free(afetch_loop *L)
         if (L->slots[i].easy)
             curl_easy_cleanup(L->slots[i].easy);
     }
+    session_free(L->session); /* after the handles that use it */
     retryq_release(&L->retrying);
     hosts_free(L->hosts);
     curl_slist_free_all(L->headers);
@@ -604,7 +609,14 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
     summary->parallel = L->narrowest;
     L->stream = NULL;
     gather_release(&run.gather);
+    if (afetch_loop_save_cookies(L) != 0)
+        summary->cookie_jar_errno = errno;
     return run.out_of_memory ? -1 : 0;
+}
+
+int afetch_loop_save_cookies(afetch_loop *L)
+{
+    return L->opts->cookie_jar ? session_save_cookies(L->session, L->opts->cookie_jar) : 0;
 }
 
 void afetch_loop_cancel(afetch_loop *L)

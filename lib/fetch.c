@@ -177,6 +177,38 @@ static bool names_header(const afetch_request *req, const char *header)
     return false;
 }
 
+/* Whether the options' or the request's headers hold a Cookie header of their own. */
+static bool cookie_header_given(const afetch_options *opts, const afetch_request *req)
+{
+    const afetch_request cookie = {.headers = (const char *const[]){"Cookie"}, .header_count = 1};
+    for (size_t i = 0; i < opts->header_count; i++)
+        if (names_header(&cookie, opts->headers[i]))
+            return true;
+    for (size_t i = 0; req && i < req->header_count; i++)
+        if (names_header(&cookie, req->headers[i]))
+            return true;
+    return false;
+}
+
+/* The options' cookie goes out as a header of its own, not as CURLOPT_COOKIE: libcurl 7.88
+ * sends CURLOPT_COOKIE to wherever a redirect leads, but drops a custom Cookie header once a
+ * redirect leaves the first host, port or scheme. Frees list and returns NULL when out of
+ * memory. */
+static struct curl_slist *append_cookie(struct curl_slist *list, const afetch_options *opts)
+{
+    size_t size = sizeof "Cookie: " + strlen(opts->cookie);
+    char *line = malloc(size);
+    struct curl_slist *grown = NULL;
+    if (line) {
+        snprintf(line, size, "Cookie: %s", opts->cookie);
+        grown = curl_slist_append(list, line);
+        free(line);
+    }
+    if (!grown)
+        curl_slist_free_all(list);
+    return grown;
+}
+
 struct curl_slist *fetch_headers_new(const afetch_options *opts, const afetch_request *req,
                                      bool *failed)
 {
@@ -196,9 +228,12 @@ struct curl_slist *fetch_headers_new(const afetch_options *opts, const afetch_re
             goto oom;
         list = grown;
     }
+    if (opts->cookie && !cookie_header_given(opts, req) && !(list = append_cookie(list, opts)))
+        goto oom_freed;
     return list;
 oom:
     curl_slist_free_all(list);
+oom_freed:
     *failed = true;
     return NULL;
 }
@@ -341,9 +376,15 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     if (opts->cacert)
         SET(CURLOPT_CAINFO, opts->cacert);
     /* Through a proxy the address connected to is the proxy's, never the target's: with
-     * deny_private, no proxy from the environment (http_proxy, all_proxy...) is used. */
+     * deny_private, no proxy (--proxy, http_proxy, all_proxy...) is used. */
     if (opts->deny_private)
         SET(CURLOPT_PROXY, "");
+    else if (opts->proxy)
+        SET(CURLOPT_PROXY, opts->proxy);
+    if (opts->noproxy)
+        SET(CURLOPT_NOPROXY, opts->noproxy);
+    if (rc == CURLE_OK)
+        rc = session_attach(io->session, easy);
     SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     SET(CURLOPT_OPENSOCKETDATA, io);
     if (io->stop || io->abort) {
@@ -362,6 +403,7 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
 const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
                           const char *method, struct curl_slist *headers, struct fetch_io *io)
 {
+    session_detach(io->session, easy);
     curl_easy_reset(easy);
     save_abort(&io->save);
     io->bytes = 0;
@@ -427,6 +469,7 @@ static CURLcode start_hop(CURL *easy, const afetch_options *opts, struct fetch_i
         curl_easy_getinfo(easy, phase_info[i], &us);
         io->earlier_us[i] += us;
     }
+    session_detach(io->session, easy);
     curl_easy_reset(easy);
     io->fresh_connect = false; /* a hop may well reuse the connection it came over */
     io->body_seen = io->redirect_body = false;
@@ -620,6 +663,48 @@ static void describe(const char *code, CURLcode rc, long status, const struct fe
         snprintf(out, size, "%s", io->errbuf[0] ? io->errbuf : curl_easy_strerror(rc));
 }
 
+/* Copies text into out (size bytes) with every copy of secret replaced by "***". */
+static void blank_out(const char *text, const char *secret, char *out, size_t size)
+{
+    size_t n = strlen(secret), o = 0;
+    for (const char *p = text; *p && o + 4 < size;) {
+        if (n > 0 && strncmp(p, secret, n) == 0) {
+            memcpy(out + o, "***", 3);
+            o += 3;
+            p += n;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+}
+
+/* libcurl names the proxy in some messages, in full when it cannot parse it ("Unsupported
+ * proxy syntax in '...'"): neither the proxy URL nor its password ever reaches a result. */
+static void hide_proxy(const char *proxy, char *message, size_t size)
+{
+    char *raw = NULL, *decoded = NULL, *copy = malloc(size);
+    CURLU *u = curl_url();
+    if (u && curl_url_set(u, CURLUPART_URL, proxy,
+                          CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_PASSWORD, &raw, 0);
+        curl_url_get(u, CURLUPART_PASSWORD, &decoded, CURLU_URLDECODE);
+    }
+    const char *secrets[] = {proxy, raw, decoded};
+    for (size_t i = 0; i < 3 && copy; i++) {
+        if (secrets[i] && strstr(message, secrets[i])) {
+            blank_out(message, secrets[i], copy, size);
+            snprintf(message, size, "%s", copy);
+        }
+    }
+    if (!copy)
+        snprintf(message, size, "the transfer through the proxy failed");
+    free(copy);
+    curl_free(raw);
+    curl_free(decoded);
+    curl_url_cleanup(u);
+}
+
 /* The digest as lowercase hex into hex (65 bytes), or NULL. */
 static const char *finish_digest(struct fetch_io *io, bool ok, char hex[65])
 {
@@ -653,6 +738,8 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
     if (code) {
         save_abort(&io->save);
         describe(code, rc, status, io, message, sizeof message);
+        if (opts->proxy)
+            hide_proxy(opts->proxy, message, sizeof message);
     } else if (io->save.fd >= 0) {
         code = save_commit(&io->save, opts->overwrite, &saved, message, sizeof message);
     }

@@ -9,6 +9,7 @@
 #include "afetch.h"
 #include "redirect.h"
 #include "save.h"
+#include "session.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -25,6 +26,7 @@ struct fetch_io {
     int write_errno;
     bool deny_private;
     bool fresh_connect; /* set by the owner: no connection can be idle, skip looking for one */
+    const struct session *session; /* set by the owner: its run's lists and cookies, or NULL */
     struct save save;
     EVP_MD_CTX *sha;                   /* while hashing; kept for the next transfer */
     const volatile sig_atomic_t *stop; /* blocking runs: abort the transfer when set ... */
@@ -48,7 +50,8 @@ void fetch_io_init(struct fetch_io *io);
 void fetch_io_release(struct fetch_io *io);
 
 /* The request headers: the options' then the request's, a name in the request replacing the
- * same name in the options. NULL when there are none or when out of memory (*failed says which).
+ * same name in the options; then the options' cookie as a Cookie header, unless one of those
+ * is a Cookie header. NULL when there are none or when out of memory (*failed says which).
  * The caller frees the list with curl_slist_free_all. */
 struct curl_slist *fetch_headers_new(const afetch_options *opts, const afetch_request *req,
                                      bool *failed);

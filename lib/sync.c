@@ -2,6 +2,7 @@
  * after another. Same tasks, results and retry policy as the loop, none of its concurrency. */
 #include "blocking.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 /* Sync tasks are never cancelled from outside and are freed by the runner itself. */
@@ -31,9 +32,11 @@ int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
     *summary = (afetch_summary){.parallel = 1};
     bool failed = false;
     struct curl_slist *shared = fetch_headers_new(opts, NULL, &failed);
+    struct session *session = session_new(opts);
     struct blocking runner;
     double started = clock_seconds();
-    int status = blocking_init(&runner, opts, shared, started, NULL) != 0 || failed ? -1 : 0;
+    bool ready = blocking_init(&runner, opts, shared, session, started, NULL) == 0;
+    int status = ready && !failed && session ? 0 : -1;
     bool tripped = false;
     size_t index = 0;
     while (status == 0 && !stopped(opts)) {
@@ -60,6 +63,9 @@ int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
     }
     summary->elapsed = clock_seconds() - started;
     blocking_release(&runner);
+    if (session && opts->cookie_jar && session_save_cookies(session, opts->cookie_jar) != 0)
+        summary->cookie_jar_errno = errno;
+    session_free(session);
     curl_slist_free_all(shared);
     return status;
 }

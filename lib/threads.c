@@ -15,6 +15,7 @@ struct pool {
     afetch_summary *summary;
     struct gather gather;
     struct curl_slist *shared_headers;
+    struct session *session; /* one cookie store for every worker */
     double started;
     size_t next_index, in_flight, backlog_cap;
     unsigned threads;
@@ -183,8 +184,8 @@ static unsigned start_workers(struct pool *p, struct worker *workers)
     unsigned started = 0;
     for (unsigned i = 0; i < p->threads; i++) {
         workers[i].pool = p;
-        if (blocking_init(&workers[i].runner, p->opts, p->shared_headers, p->started, &p->abort) !=
-            0)
+        if (blocking_init(&workers[i].runner, p->opts, p->shared_headers, p->session, p->started,
+                          &p->abort) != 0)
             break;
         workers[i].started = pthread_create(&workers[i].thread, NULL, work, &workers[i]) == 0;
         if (!workers[i].started) {
@@ -218,10 +219,12 @@ int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetc
                      .summary = summary,
                      .threads = threads ? threads : 1,
                      .started = clock_seconds(),
-                     .shared_headers = fetch_headers_new(opts, NULL, &failed)};
+                     .shared_headers = fetch_headers_new(opts, NULL, &failed),
+                     .session = session_new(opts)};
     p.backlog_cap = backlog_cap(p.threads);
     struct worker *workers = calloc(p.threads, sizeof *workers);
-    if (failed || !workers) {
+    if (failed || !workers || !p.session) {
+        session_free(p.session);
         curl_slist_free_all(p.shared_headers);
         free(workers);
         return -1;
@@ -240,6 +243,9 @@ int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetc
     }
     stop_workers(&p, workers, running);
     summary->elapsed = clock_seconds() - p.started;
+    if (opts->cookie_jar && session_save_cookies(p.session, opts->cookie_jar) != 0)
+        summary->cookie_jar_errno = errno;
+    session_free(p.session);
     gather_release(&p.gather);
     pthread_cond_destroy(&p.done_ready);
     pthread_cond_destroy(&p.work_ready);

@@ -9,9 +9,10 @@ _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --sha
 --compressed --http2-prior-knowledge
 --proto --deny-private --max-size --low-speed-limit --low-speed-time --retry --retry-delay
 --insecure --cacert
+--proxy --noproxy --resolve --connect-to --cookie --cookie-jar
 --output-dir --overwrite --hash
 --config --no-config --help --version'
-_afetch_short_opts='-j -q -t -X -I -H -A -k -o -v -h -V'
+_afetch_short_opts='-j -q -t -X -I -H -A -k -x -b -c -o -v -h -V'
 
 # _afetch_list CUR ITEM...: complete the last item of the comma-separated list CUR with an ITEM
 # not listed yet.
@@ -30,7 +31,7 @@ _afetch_list() {
 _afetch_values() {
     local opt=$1 cur=$2
     case $opt in
-    --config | --cacert | --timeline)
+    --config | --cacert | --timeline | -b | --cookie | -c | --cookie-jar)
         compopt -o filenames 2>/dev/null || true
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         ;;
@@ -49,7 +50,8 @@ _afetch_values() {
         ;;
     -j | --parallel | --threads | --rate | --per-host | --shard | -t | --timeout | \
         --connect-timeout | -H | --header | -A | --user-agent | --max-redirs | --max-size | \
-        --low-speed-limit | --low-speed-time | --retry | --retry-delay)
+        --low-speed-limit | --low-speed-time | --retry | --retry-delay | -x | --proxy | \
+        --noproxy | --resolve | --connect-to)
         COMPREPLY=() # a number or free text: nothing to offer
         ;;
     *)

@@ -60,15 +60,19 @@ fuzz_began=$SECONDS
 FUZZ_JOBS=1 make --no-print-directory -s fuzz >"$tap_dir/fuzz.tap" 2>&1 &
 fuzz_pid=$!
 # valgrind is ~50x slower: it runs the fault-server suites and those that exercise memory most
-# (the 100 mixed URLs of basic, saving, signals, threads, the config parser, the library); the
-# option, timing, scale and packaging suites run plain and under ASan.
+# (the 100 mixed URLs of basic, saving, signals, threads, the config parser, the library, the
+# proxy and cookie store of network); the option, timing, scale and packaging suites run plain
+# and under ASan.
 valgrind_files=()
-for name in basic faults policy save hostile signals threads config library; do
+for name in basic faults policy save hostile signals threads config library network; do
     valgrind_files+=("tests/integration/$name.bats")
 done
 AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap "${valgrind_files[@]}"
 TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
     suite threads-tsan bats --tap tests/integration/threads.bats tests/integration/basic.bats
+# the cookie store that every thread of --threads shares
+TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
+    suite cookies-tsan bats --tap -f 'threads 8|in every mode' tests/integration/network.bats
 echo "# ---- fuzz"
 wait "$fuzz_pid"
 tally fuzz $? $((SECONDS - fuzz_began))

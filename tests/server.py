@@ -50,6 +50,9 @@ Fault endpoints:
                            200 with one Content-Length header per value, sent
                            as given (V URL-decoded), then N bytes (default 3)
                            and a close
+    /set-cookie?name=N&value=V&attrs=A
+                           200 "set\\n" with Set-Cookie: N=V (default c=1), then
+                           "; A" if attrs is given (A is URL-decoded: "Secure; Path=/")
 
 Counted endpoints (a counter per key K, kept in memory, thread-safe; the
 request is counted before it is answered):
@@ -415,6 +418,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(200, b"cd\n", ctype="application/octet-stream",
                               extra=[("Content-Disposition",
                                       'attachment; filename="%s"' % name)])
+
+        if path == "/set-cookie":
+            cookie = "%s=%s" % (q.get("name", "c"), q.get("value", "1"))
+            if q.get("attrs"):
+                cookie += "; " + q["attrs"]
+            return self._send(200, b"set\n", extra=[("Set-Cookie", cookie)])
 
         if head == "flaky" and len(parts) == 2:
             n = self._int_part(parts, 1)

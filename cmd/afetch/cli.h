@@ -17,6 +17,12 @@ enum exit_code {
 enum runner { RUN_ASYNC, RUN_SYNC, RUN_THREADS };
 extern const char *const runner_names[3];
 
+/* A list of option values that grows as they come; the strings are argv's or owned ones. */
+struct str_list {
+    const char **items; /* owned array */
+    size_t count, cap;
+};
+
 struct cli {
     afetch_options opts;
     enum runner runner;
@@ -32,6 +38,9 @@ struct cli {
     const char *timeline; /* --timeline FILE.svg */
     const char **headers; /* -H values, the config file's first; owned array */
     size_t header_count, header_cap;
+    struct str_list resolve, connect_to;   /* --resolve, --connect-to */
+    struct str_list cookies, cookie_files; /* -b NAME=VALUE, -b FILE */
+    char *cookie;                          /* owned: the -b NAME=VALUE ones joined by "; " */
     char **owned; /* copies of config file values that settings point into */
     size_t owned_count, owned_cap;
     char **operands; /* the lists and URLs, in command-line order (slots of argv) */

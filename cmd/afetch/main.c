@@ -245,8 +245,12 @@ static int run_compare(const struct cli *c, struct run *base, afetch_summary *s,
         run.ready_fd = NULL;
         run.out = last ? base->out : counted;
         rec.next = 0;
+        /* every mode starts from the -b cookies alone; the jar keeps the last mode's */
+        struct cli mode = *c;
+        if (!last)
+            mode.opts.cookie_jar = NULL;
         double cpu = cpu_seconds();
-        rc = run_once(c, &run, runner, s);
+        rc = run_once(&mode, &run, runner, s);
         base->timeline_failed |= run.timeline_failed;
         clear_progress(run.display);
         cmp->modes[cmp->count++] = (afetch_mode_stats){.mode = runner_names[runner],
@@ -341,6 +345,11 @@ static int run_and_report(const struct cli *c, afetch_input *in, struct display 
     }
     if (timeline_saved != 0)
         return EXIT_USAGE;
+    if (summary.cookie_jar_errno) {
+        fprintf(stderr, "afetch: cannot write the cookie jar %s: %s\n", c->opts.cookie_jar,
+                strerror(summary.cookie_jar_errno));
+        return EXIT_USAGE;
+    }
     if (interrupted) {
         fputs("afetch: interrupted; the results above stand\n", stderr);
         return EXIT_INTERRUPTED;

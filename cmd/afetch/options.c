@@ -5,6 +5,8 @@
 #include "display.h"
 
 #include <ctype.h>
+#include <arpa/inet.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +60,9 @@ enum long_only {
     OPT_MAX_REDIRS,
     OPT_LOCATION_TRUSTED,
     OPT_NO_LOCATION_TRUSTED,
+    OPT_NOPROXY,
+    OPT_RESOLVE,
+    OPT_CONNECT_TO,
 };
 
 static const struct option long_options[] = {
@@ -95,6 +102,12 @@ static const struct option long_options[] = {
     {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
     {"insecure", no_argument, NULL, 'k'},
     {"cacert", required_argument, NULL, OPT_CACERT},
+    {"proxy", required_argument, NULL, 'x'},
+    {"noproxy", required_argument, NULL, OPT_NOPROXY},
+    {"resolve", required_argument, NULL, OPT_RESOLVE},
+    {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
+    {"cookie", required_argument, NULL, 'b'},
+    {"cookie-jar", required_argument, NULL, 'c'},
     {"output-dir", required_argument, NULL, 'o'},
     {"overwrite", no_argument, NULL, OPT_OVERWRITE},
     {"hash", no_argument, NULL, OPT_HASH},
@@ -157,6 +170,20 @@ static void usage(FILE *out)
           "                           from https to http drops every -H header either way\n"
           "      --compressed         ask for compressed bodies (sizes count decoded bytes)\n"
           "      --http2-prior-knowledge  speak HTTP/2 at once, also to http:// URLs\n"
+          "Connections and cookies:\n"
+          "  -x, --proxy URL          send every transfer through this proxy: [scheme://]\n"
+          "                           [user:password@]host[:port], scheme http, https, socks4,\n"
+          "                           socks4a, socks5 or socks5h (the password is never shown)\n"
+          "      --noproxy LIST       hosts to reach directly, comma-separated; * for all\n"
+          "      --resolve HOST:PORT:ADDR  connect to ADDR for HOST:PORT (repeatable)\n"
+          "      --connect-to H1:P1:H2:P2  connect to H2:P2 for H1:P1; an empty part matches\n"
+          "                           any (repeatable)\n"
+          "  -b, --cookie NAME=VALUE  send this cookie to each URL (not after a redirect to\n"
+          "                           another host, port or scheme); repeatable\n"
+          "  -b, --cookie FILE        read cookies from FILE (Netscape format or Set-Cookie:\n"
+          "                           lines) and keep those the responses set for later\n"
+          "                           requests of the run\n"
+          "  -c, --cookie-jar FILE    write every cookie to FILE at the end, all or nothing\n"
           "Limits and policy:\n"
           "      --proto LIST         schemes allowed, also for redirects (default http,https)\n"
           "      --deny-private       refuse loopback, private and link-local addresses\n"
@@ -276,6 +303,138 @@ static bool grow_owned(struct cli *c)
     return true;
 }
 
+/* Appends s to list; -1 to go on, or the usage exit code when out of memory. */
+static int push(struct str_list *list, const char *s, const char *name)
+{
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? 2 * list->cap : 4;
+        const char **grown = realloc(list->items, cap * sizeof *grown);
+        if (!grown)
+            return usage_error(name, "out of memory");
+        list->items = grown;
+        list->cap = cap;
+    }
+    list->items[list->count++] = s;
+    return -1;
+}
+
+/* [scheme://][user:password@]host[:port] with a scheme libcurl takes for a proxy. libcurl
+ * would quote a proxy it cannot parse, password and all, in its error message. */
+static bool valid_proxy(const char *text)
+{
+    static const char *const schemes[] = {"http",    "https",  "socks4",
+                                          "socks4a", "socks5", "socks5h"};
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL;
+    bool ok = u && !strpbrk(text, " \t\r\n") &&
+              curl_url_set(u, CURLUPART_URL, text,
+                           CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && *host;
+    bool known = false;
+    for (size_t i = 0; ok && i < sizeof schemes / sizeof schemes[0]; i++)
+        known = known || strcasecmp(scheme, schemes[i]) == 0;
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return known;
+}
+
+/* A port as curl reads one: decimal, at most 65535; empty only where allowed. */
+static bool valid_port(const char *p, size_t n, bool may_be_empty)
+{
+    if (n == 0)
+        return may_be_empty;
+    long port = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9' || (port = port * 10 + (p[i] - '0')) > 65535)
+            return false;
+    }
+    return true;
+}
+
+/* An address of --resolve: an IPv4 or IPv6 literal, the latter maybe in brackets. */
+static bool valid_address(const char *p, size_t n)
+{
+    char text[64];
+    unsigned char binary[16];
+    if (n >= 2 && p[0] == '[' && p[n - 1] == ']')
+        p++, n -= 2;
+    if (n == 0 || n >= sizeof text)
+        return false;
+    memcpy(text, p, n);
+    text[n] = '\0';
+    return inet_pton(AF_INET, text, binary) == 1 || inet_pton(AF_INET6, text, binary) == 1;
+}
+
+/* --resolve as libcurl 7.88 parses it: [+]HOST:PORT:ADDR[,ADDR...] or -HOST:PORT (which drops
+ * an entry). libcurl fails every transfer over an entry it cannot parse. */
+static bool valid_resolve(const char *entry)
+{
+    bool removal = *entry == '-';
+    entry += *entry == '+' || removal;
+    size_t host = strcspn(entry, ":");
+    if (host == 0 || host >= 256 || !entry[host])
+        return false;
+    const char *port = entry + host + 1;
+    size_t port_len = strcspn(port, ":");
+    if (!valid_port(port, port_len, false))
+        return false;
+    if (removal)
+        return !port[port_len];
+    if (!port[port_len] || !port[port_len + 1])
+        return false;
+    for (const char *a = port + port_len + 1;; a++) {
+        size_t n = strcspn(a, ",");
+        if (!valid_address(a, n))
+            return false;
+        a += n;
+        if (!*a)
+            return true;
+    }
+}
+
+/* One host part of --connect-to: empty, a name without ':', or an IPv6 literal in brackets.
+ * Returns its length, or -1 when it is none of those. */
+static long connect_to_host(const char *p)
+{
+    if (*p != '[')
+        return (long)strcspn(p, ":");
+    const char *close = strchr(p, ']');
+    return close ? (long)(close - p) + 1 : -1;
+}
+
+/* --connect-to: HOST1:PORT1:HOST2:PORT2, as curl; every part may be empty. */
+static bool valid_connect_to(const char *entry)
+{
+    const char *p = entry;
+    for (int part = 0; part < 4; part++) {
+        long n = part % 2 == 0 ? connect_to_host(p) : (long)strcspn(p, ":");
+        if (n < 0 || (part % 2 == 1 && !valid_port(p, (size_t)n, true)))
+            return false;
+        p += n;
+        if (part < 3 && *p++ != ':')
+            return false;
+    }
+    return *p == '\0';
+}
+
+/* -b: a value with '=' in it is cookies to send as they are; anything else is a file to read
+ * cookies from, which turns the cookie engine on ("" turns it on and reads nothing, as in
+ * curl). */
+static int take_cookie(struct cli *c, const char *arg)
+{
+    if (strchr(arg, '=')) {
+        if (strpbrk(arg, "\r\n"))
+            return usage_error("--cookie", "NAME=VALUE must be one line");
+        return push(&c->cookies, arg, "--cookie");
+    }
+    if (strcmp(arg, "-") == 0)
+        return usage_error("--cookie", "'-' would read standard input, which may carry the "
+                                       "list; give a file");
+    return push(&c->cookie_files, arg, "--cookie");
+}
+
 /* Handles one option; returns -1 to go on, or an exit code. */
 static int take_option(struct cli *c, int opt, const char *arg, const char *name)
 {
@@ -373,6 +532,36 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     case 'o':
         c->opts.output_dir = arg;
         memcpy(output_dir_where, error_where, sizeof error_where);
+        return -1;
+    case 'x':
+        if (!valid_proxy(arg)) /* never quoted: it may hold a password */
+            return usage_error("--proxy", "expects [scheme://][user:password@]host[:port], the "
+                                          "scheme one of http, https, socks4, socks4a, socks5, "
+                                          "socks5h");
+        c->opts.proxy = arg;
+        return -1;
+    case OPT_NOPROXY:
+        if (strpbrk(arg, "\r\n"))
+            return usage_error("--noproxy", "must be one line");
+        c->opts.noproxy = arg;
+        return -1;
+    case OPT_RESOLVE:
+    case OPT_CONNECT_TO: {
+        bool resolve = opt == OPT_RESOLVE;
+        if (!(resolve ? valid_resolve(arg) : valid_connect_to(arg))) {
+            snprintf(detail, sizeof detail, "'%.100s' is not of the form %s", arg,
+                     resolve ? "HOST:PORT:ADDRESS[,ADDRESS...]" : "HOST1:PORT1:HOST2:PORT2");
+            return usage_error(resolve ? "--resolve" : "--connect-to", detail);
+        }
+        return push(resolve ? &c->resolve : &c->connect_to, arg, name);
+    }
+    case 'b':
+        return take_cookie(c, arg);
+    case 'c':
+        if (!*arg || strcmp(arg, "-") == 0)
+            return usage_error("--cookie-jar", "expects a file name (standard output carries "
+                                               "the results)");
+        c->opts.cookie_jar = arg;
         return -1;
     case OPT_OVERWRITE:
         c->opts.overwrite = true;
@@ -543,6 +732,104 @@ static int prepare_output_dir(const char *dir)
     return code;
 }
 
+/* A -b file must be there to read before anything is fetched. With --compare every mode reads
+ * it again: a pipe would be empty the second time. */
+static int check_cookie_file(const struct cli *c, const char *path)
+{
+    struct stat st;
+    char detail[600];
+    int problem = 0;
+    if (access(path, R_OK) != 0 || stat(path, &st) != 0)
+        problem = errno;
+    else if (S_ISDIR(st.st_mode))
+        problem = EISDIR;
+    if (problem) {
+        snprintf(detail, sizeof detail, "cannot read %.500s: %s", path, strerror(problem));
+        return usage_error("--cookie", detail);
+    }
+    if (c->compare && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+        snprintf(detail, sizeof detail,
+                 "%.500s is a pipe, and --compare reads it once for each mode; give a file", path);
+        return usage_error("--cookie", detail);
+    }
+    return -1;
+}
+
+/* The jar is written at the end, into its directory: find out now, by creating (and removing)
+ * a file there, if it can be, rather than after every URL was fetched. */
+static int check_cookie_jar(const char *path)
+{
+    char probe[4200], detail[600];
+    struct stat st;
+    int problem;
+    if (strlen(path) > 4000) {
+        problem = ENAMETOOLONG;
+    } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        problem = EISDIR;
+    } else {
+        const char *slash = strrchr(path, '/');
+        int dir = slash ? (int)(slash - path) + 1 : 0;
+        snprintf(probe, sizeof probe, "%.*s.afetch-cookies-XXXXXX", dir, path);
+        int fd = mkstemp(probe);
+        if (fd >= 0) {
+            close(fd);
+            unlink(probe);
+            return -1;
+        }
+        problem = errno;
+    }
+    snprintf(detail, sizeof detail, "cannot write %.500s: %s", path, strerror(problem));
+    return usage_error("--cookie-jar", detail);
+}
+
+/* The -b NAME=VALUE ones as one cookie string; -1 to go on, or an exit code. */
+static int join_cookies(struct cli *c)
+{
+    size_t size = 1;
+    for (size_t i = 0; i < c->cookies.count; i++)
+        size += strlen(c->cookies.items[i]) + 2;
+    if (c->cookies.count == 0 || !(c->cookie = malloc(size)))
+        return c->cookies.count == 0 ? -1 : usage_error("--cookie", "out of memory");
+    c->cookie[0] = '\0';
+    for (size_t i = 0; i < c->cookies.count; i++) {
+        if (i > 0)
+            strcat(c->cookie, "; ");
+        strcat(c->cookie, c->cookies.items[i]);
+    }
+    c->opts.cookie = c->cookie;
+    return -1;
+}
+
+/* Proxy, lists and cookies: checked, then handed to the options. */
+static int settle_network(struct cli *c)
+{
+    /* Through a proxy, the only address afetch sees is the proxy's: nothing to judge. */
+    bool all_direct = c->opts.noproxy && strcmp(c->opts.noproxy, "*") == 0;
+    if (c->opts.deny_private && c->opts.proxy && !all_direct)
+        return usage_error("--deny-private",
+                           "cannot judge the addresses behind a proxy (--proxy is set)");
+    for (size_t i = 0; i < c->cookie_files.count; i++) {
+        int code = *c->cookie_files.items[i] ? check_cookie_file(c, c->cookie_files.items[i]) : -1;
+        if (code >= 0)
+            return code;
+    }
+    if (c->opts.cookie_jar) {
+        int code = check_cookie_jar(c->opts.cookie_jar);
+        /* the engine on without a file: also for the modes of --compare that write no jar */
+        if (code < 0 && c->cookie_files.count == 0)
+            code = push(&c->cookie_files, "", "--cookie-jar");
+        if (code >= 0)
+            return code;
+    }
+    c->opts.resolve = c->resolve.items;
+    c->opts.resolve_count = c->resolve.count;
+    c->opts.connect_to = c->connect_to.items;
+    c->opts.connect_to_count = c->connect_to.count;
+    c->opts.cookie_files = c->cookie_files.items;
+    c->opts.cookie_file_count = c->cookie_files.count;
+    return join_cookies(c);
+}
+
 /* Checks the combination of settings and derives what follows from it. */
 static int settle_options(struct cli *c)
 {
@@ -573,7 +860,7 @@ static int settle_options(struct cli *c)
         return EXIT_USAGE;
     c->opts.headers = c->headers;
     c->opts.header_count = c->header_count;
-    return -1;
+    return settle_network(c);
 }
 
 /* Settings that choose among each other: one on the command line overrides the file's. */
@@ -881,4 +1168,8 @@ void cli_free(struct cli *c)
         free(c->owned[i]);
     free(c->owned);
     free(c->headers);
+    struct str_list *lists[] = {&c->resolve, &c->connect_to, &c->cookies, &c->cookie_files};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        free(lists[i]->items);
+    free(c->cookie);
 }

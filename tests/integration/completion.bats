@@ -135,3 +135,16 @@ help_short() {
     run comp afetch -X P
     [ "$output" = "$(printf '%s\n' PATCH POST PUT)" ]
 }
+
+@test "completion: files after -b, --cookie, -c and --cookie-jar; nothing after a proxy or a mapping" {
+    local opt
+    for opt in -b --cookie -c --cookie-jar; do
+        run comp afetch "$opt" c
+        [ "$output" = "$(printf '%s\n' ca.pem certs)" ]
+    done
+    for opt in -x --proxy --noproxy --resolve --connect-to; do
+        run comp afetch "$opt" ""
+        echo "$opt: $output"
+        [ -z "$output" ]
+    done
+}
