@@ -6,6 +6,7 @@
 #define AFETCH_FETCH_H
 
 #include "afetch.h"
+#include "keep.h"
 #include "save.h"
 
 #include <curl/curl.h>
@@ -29,6 +30,7 @@ struct fetch_io {
     const atomic_int *abort;           /* ... or when this is set, from another thread */
     const char *url; /* the URL being fetched (borrowed), whose password the result never holds */
     char errbuf[CURL_ERROR_SIZE];
+    struct fetch_keep keep;
 };
 
 void fetch_io_init(struct fetch_io *io);
@@ -58,8 +60,9 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
 
 /* Fills r from the finished transfer (all but index, url, label, attempts and time.start) and
  * commits or drops the saved file. The effective URL and the error message come redacted
- * (redact.h): no password of io->url, nor of any URL in them, survives. The strings r gains
- * live in one block that *strings receives and the caller frees. */
+ * (redact.h): no password of io->url, nor of any URL in them, survives. The strings r gains,
+ * and the body and header fields it keeps (keep.h), live in one block that *strings receives
+ * and the caller frees. */
 void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
                   afetch_result *r, char **strings);
 

@@ -203,7 +203,7 @@ int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetc
                      .threads = threads ? threads : 1,
                      .started = clock_seconds(),
                      .shared_headers = fetch_headers_new(opts, NULL, &failed)};
-    p.backlog_cap = backlog_cap(p.threads);
+    p.backlog_cap = backlog_cap(p.threads, opts);
     struct worker *workers = calloc(p.threads, sizeof *workers);
     if (failed || !workers) {
         curl_slist_free_all(p.shared_headers);
