@@ -60,10 +60,11 @@ fuzz_began=$SECONDS
 FUZZ_JOBS=1 make --no-print-directory -s fuzz >"$tap_dir/fuzz.tap" 2>&1 &
 fuzz_pid=$!
 # valgrind is ~50x slower: it runs the fault-server suites and those that exercise memory most
-# (the 100 mixed URLs of basic, saving, signals, threads, the config parser, the library); the
-# option, timing, scale and packaging suites run plain and under ASan.
+# (the 100 mixed URLs of basic, saving, signals, threads, the config parser, the library, the
+# bodies and header fields kept by responses); the option, timing, scale and packaging suites
+# run plain and under ASan.
 valgrind_files=()
-for name in basic faults policy save hostile signals threads config library; do
+for name in basic faults policy save hostile signals threads config library responses; do
     valgrind_files+=("tests/integration/$name.bats")
 done
 AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap "${valgrind_files[@]}"

@@ -54,6 +54,9 @@ enum long_only {
     OPT_CONNECT_TIMEOUT,
     OPT_NO_FOLLOW,
     OPT_MAX_REDIRS,
+    OPT_ACCEPT,
+    OPT_BODY,
+    OPT_HEADERS,
 };
 
 static const struct option long_options[] = {
@@ -71,6 +74,9 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"jsonl", no_argument, NULL, OPT_JSONL},
     {"as-completed", no_argument, NULL, OPT_AS_COMPLETED},
+    {"body", optional_argument, NULL, OPT_BODY},
+    {"headers", no_argument, NULL, OPT_HEADERS},
+    {"write-out", required_argument, NULL, 'w'},
     {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
     {"timeout", required_argument, NULL, 't'},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
@@ -80,6 +86,7 @@ static const struct option long_options[] = {
     {"user-agent", required_argument, NULL, 'A'},
     {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+    {"accept", required_argument, NULL, OPT_ACCEPT},
     {"quiet", no_argument, NULL, 'q'},
     {"proto", required_argument, NULL, OPT_PROTO},
     {"low-speed-limit", required_argument, NULL, OPT_LOW_SPEED_LIMIT},
@@ -129,6 +136,12 @@ static void usage(FILE *out)
           "      --json               one JSON document: mode, results, summary\n"
           "      --jsonl              one JSON result a line\n"
           "      --as-completed       report results as they finish, not in input order\n"
+          "      --body[=MAX]         add each final response's body to the JSON results: parsed\n"
+          "                           JSON, else text, else base64; up to MAX (default 1M) kept\n"
+          "                           per transfer in flight (k, M, G suffixes)\n"
+          "      --headers            add each final response's header fields to the JSON results\n"
+          "  -w, --write-out TMPL     a line per result instead of the table, e.g.\n"
+          "                           '%{status} %{url} %{time.total}\\n' (names: the JSON keys)\n"
           "  -q, --quiet              no table, only the summary line\n"
           "      --timeline FILE.svg  draw each URL's fetch as a bar on a time axis (with\n"
           "                           --compare, one panel per mode)\n"
@@ -146,6 +159,8 @@ static void usage(FILE *out)
           "  -A, --user-agent S       User-Agent (default afetch/" AFETCH_VERSION ")\n"
           "      --no-follow          do not follow redirects (a 3xx is then ok)\n"
           "      --max-redirs N       redirects followed at most (default 10)\n"
+          "      --accept LIST        final statuses that are ok, e.g. 200-299,301,404 (default:\n"
+          "                           any below 400)\n"
           "      --compressed         ask for compressed bodies (sizes count decoded bytes)\n"
           "      --http2-prior-knowledge  speak HTTP/2 at once, also to http:// URLs\n"
           "Limits and policy:\n"
@@ -252,6 +267,72 @@ static int parse_compare_list(struct cli *c, const char *list)
     }
     if (c->compared_count < 2)
         return usage_error("--compare", "needs two modes or more");
+    return -1;
+}
+
+/* One status of an --accept list at *p: three digits from 100 to 599. */
+static bool take_status(const char **p, long *status)
+{
+    const char *s = *p;
+    if (s[0] < '1' || s[0] > '5' || !isdigit((unsigned char)s[1]) ||
+        !isdigit((unsigned char)s[2]) || isdigit((unsigned char)s[3]))
+        return false;
+    *status = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    *p = s + 3;
+    return true;
+}
+
+/* --accept LIST: statuses and rising ranges, "200-299,301,404", merged into c->accept. */
+static int parse_accept_list(struct cli *c, const char *list)
+{
+    bool ok[600] = {false};
+    for (const char *p = list;;) {
+        const char *item = p;
+        long first, last;
+        bool good = take_status(&p, &first);
+        last = first;
+        if (good && *p == '-') {
+            p++;
+            good = take_status(&p, &last) && last >= first;
+        }
+        if (!good || (*p && *p != ',')) {
+            char detail[200];
+            size_t len = strcspn(item, ",");
+            if (len == 0)
+                snprintf(detail, sizeof detail, "'%.60s' has an empty item", list);
+            else
+                snprintf(detail, sizeof detail,
+                         "'%.*s' is not a status from 100 to 599 or a range such as 200-299",
+                         (int)(len < 40 ? len : 40), item);
+            return usage_error("--accept", detail);
+        }
+        for (long s = first; s <= last; s++)
+            ok[s] = true;
+        if (!*p++)
+            break;
+    }
+    size_t n = 0;
+    for (long s = 100; s < 600; s++)
+        if (ok[s] && !ok[s - 1])
+            c->accept[n++] = (afetch_status_range){s, s};
+        else if (ok[s])
+            c->accept[n - 1].last = s;
+    c->opts.accept = c->accept;
+    c->opts.accept_count = n;
+    return -1;
+}
+
+/* --write-out: compiled once every option is in (one in the file may be replaced). */
+static int compile_write_out(struct cli *c)
+{
+    char err[512];
+    if (c->format != AFETCH_FORMAT_TABLE || c->quiet)
+        return usage_error("--write-out", "replaces the table: it goes with neither --json, "
+                                          "--jsonl nor --quiet");
+    c->template = afetch_template_new(c->write_out, err, sizeof err);
+    if (!c->template)
+        return usage_error("--write-out", err);
+    c->format = AFETCH_FORMAT_TEMPLATE;
     return -1;
 }
 
@@ -426,6 +507,21 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     case OPT_NO_FOLLOW:
         c->opts.follow_redirects = false;
         return -1;
+    case OPT_ACCEPT:
+        return parse_accept_list(c, arg);
+    case OPT_BODY:
+        c->opts.body_max = 1 << 20;
+        if (arg && (!parse_size(arg, &c->opts.body_max) || c->opts.body_max == 0)) {
+            snprintf(detail, sizeof detail, "'%s' is not a size above 0 such as 64k or 2M", arg);
+            return usage_error("--body", detail);
+        }
+        return -1;
+    case OPT_HEADERS:
+        c->opts.keep_headers = true;
+        return -1;
+    case 'w':
+        c->write_out = arg;
+        return -1;
     case 'q':
         c->quiet = true;
         return -1;
@@ -537,6 +633,11 @@ static int settle_options(struct cli *c)
         return usage_error("--sync", "goes with neither --threads nor --compare");
     if (c->threads && !c->compare)
         c->runner = RUN_THREADS;
+    bool json = c->format == AFETCH_FORMAT_JSON || c->format == AFETCH_FORMAT_JSONL;
+    if ((c->opts.body_max || c->opts.keep_headers) && !json)
+        return usage_error(c->opts.body_max ? "--body" : "--headers", "needs --json or --jsonl");
+    if (c->write_out && compile_write_out(c) >= 0)
+        return EXIT_USAGE;
     if (c->as_completed && c->format == AFETCH_FORMAT_TABLE)
         return usage_error("--as-completed", "goes with --json or --jsonl, whose results carry "
                                              "their index");
@@ -574,6 +675,7 @@ static int group_of(int opt)
     case OPT_JSON:
     case OPT_JSONL:
     case 'q':
+    case 'w':
         return 2;
     default:
         return 0;
@@ -868,4 +970,5 @@ void cli_free(struct cli *c)
         free(c->owned[i]);
     free(c->owned);
     free(c->headers);
+    afetch_template_free(c->template);
 }
