@@ -4,8 +4,9 @@
  * Ownership at a glance:
  *   afetch_loop_new / afetch_loop_free      the caller owns the loop
  *   afetch_fetch / afetch_future_free       the caller owns each future it fetched
- *   afetch_result                           borrowed: valid as long as its future (or, in a
- *                                           stream, until the deliver callback returns)
+ *   afetch_result                           borrowed, its body and headers too: valid as long
+ *                                           as its future (or, in a stream, until the
+ *                                           deliver callback returns)
  *   afetch_options, afetch_request          borrowed: the library copies what it keeps, except
  *                                           that the options must outlive the loop
  * Nothing here is thread-safe; one loop belongs to one thread. */
@@ -19,6 +20,11 @@
 #include <stdio.h>
 
 #define AFETCH_VERSION "0.1.0"
+
+/* Statuses first to last (inclusive), 100-599. */
+typedef struct afetch_status_range {
+    long first, last;
+} afetch_status_range;
 
 /* Settings shared by every transfer of a loop or a sync run. */
 typedef struct afetch_options {
@@ -71,6 +77,18 @@ typedef struct afetch_options {
                                         run starts; "" reads nothing (the engine alone) */
     size_t cookie_file_count;
     const char *cookie_jar; /* every cookie, written when a run ends (mode 0600); NULL: none */
+    /* The final statuses that make a completed transfer ok; any other is an "http" error. NULL:
+     * every status below 400 (2xx, and a 3xx that stayed final: not followed, or one without a
+     * Location). Retries still go by the status, so a 503 outside the list is tried again. */
+    const afetch_status_range *accept;
+    size_t accept_count;
+    /* Keep the final response's body, up to body_max bytes, in the result (a longer one is cut
+     * there and marked; the transfer itself goes on). Each transfer in flight, and each result
+     * waiting for an earlier one to be delivered in order, holds up to that much; with body_max
+     * or keep_headers, at most 2 x parallel results are in flight or waiting. 0: keep none, and
+     * bodies only stream. */
+    int64_t body_max;
+    bool keep_headers; /* keep the final response's header fields in the result */
     /* Diagnostics, one line at a time (no newline), from any thread of a run: with
      * verbosity 1 each transfer's start and end, with 2 also the loop's socket and timer
      * events and a warning when one callback ran longer than 100 ms. Lines show URLs in their
@@ -104,6 +122,12 @@ typedef struct afetch_request {
     const char *error_message;
 } afetch_request;
 
+/* One header field of a response. */
+typedef struct afetch_header {
+    const char *name;  /* in lower case */
+    const char *value; /* raw bytes, without the blanks around it */
+} afetch_header;
+
 /* Seconds; a negative value means unknown. start counts from the start of the run, the others
  * from the start of the transfer, as libcurl measures them. */
 typedef struct afetch_timing {
@@ -135,6 +159,17 @@ typedef struct afetch_result {
     const char *sha256;        /* hex digest of the body (hash), else NULL */
     const char *error_code;    /* NULL when ok, else a stable code such as "timeout" */
     const char *error_message; /* NULL when ok, else one human-readable line */
+    /* With body_max: the final response's body (after redirects), body_length raw bytes with a
+     * NUL after them (the body may hold NULs too), cut at body_max bytes when body_truncated;
+     * NULL when no response came back complete. */
+    const char *body;
+    size_t body_length;
+    bool body_truncated;
+    /* With keep_headers: the last response's header fields, in the order received (trailers
+     * last), a repeated name once per field; NULL when no response began. Earlier
+     * responses (redirects, 1xx) are not among them. */
+    const afetch_header *headers;
+    size_t header_count;
 } afetch_result;
 
 /* The error codes a result can carry. */
@@ -145,7 +180,7 @@ typedef struct afetch_result {
 #define AFETCH_E_TLS "tls"
 #define AFETCH_E_TIMEOUT "timeout"
 #define AFETCH_E_TOO_MANY_REDIRECTS "too-many-redirects"
-#define AFETCH_E_HTTP "http"
+#define AFETCH_E_HTTP "http"       /* a status not accepted (see afetch_options.accept) */
 #define AFETCH_E_NETWORK "network" /* the connection broke: reset, nothing or too little sent */
 #define AFETCH_E_BAD_RESPONSE "bad-response" /* the server's answer was not valid HTTP */
 #define AFETCH_E_DENIED "denied"             /* deny_private refused the address */
@@ -307,10 +342,11 @@ int afetch_input_set_protocols(afetch_input *input, const char *list, char *err,
 /* ---- Output: results as a table, one JSON document or JSON Lines ---- */
 
 typedef enum afetch_format {
-    AFETCH_FORMAT_TABLE, /* for people: URLs and labels escaped (afetch_escape_terminal) */
-    AFETCH_FORMAT_JSON,  /* one document, streamed: {"mode", "results": [...], "summary"} */
-    AFETCH_FORMAT_JSONL, /* one result object a line, flushed per line */
-    AFETCH_FORMAT_NONE,  /* results are counted, not printed */
+    AFETCH_FORMAT_TABLE,    /* for people: URLs and labels escaped (afetch_escape_terminal) */
+    AFETCH_FORMAT_JSON,     /* one document, streamed: {"mode", "results": [...], "summary"} */
+    AFETCH_FORMAT_JSONL,    /* one result object a line, flushed per line */
+    AFETCH_FORMAT_NONE,     /* results are counted, not printed */
+    AFETCH_FORMAT_TEMPLATE, /* a line a result from a template (afetch_output_set_template) */
 } afetch_format;
 
 /* The elapsed times of --compare. */
@@ -342,6 +378,33 @@ int afetch_output_finish(afetch_output *output, const afetch_summary *summary,
 void afetch_output_set_color(afetch_output *output, bool color);
 /* True once a write has failed, e.g. EPIPE when the reader went away. */
 bool afetch_output_failed(const afetch_output *output);
+/* Tells the output that it writes to a terminal columns wide (0, the default: not a terminal).
+ * The table then cuts each row's error message to fit, and a template escapes its strings
+ * (afetch_escape_terminal); otherwise both write them whole (a template raw, for scripts). */
+void afetch_output_set_terminal(afetch_output *output, unsigned columns);
+/* JSON results gain "body", "body_encoding" and "body_truncated" (body), and "headers"
+ * (headers): null where a result has none. Without this call they have neither.
+ * body is the parsed JSON value when the result's content_type is JSON (application/json or
+ * a +json type), the body is whole, nests at most 200 levels, holds no \u0000 and parses;
+ * else the text when it is valid UTF-8 with no NUL byte (a cut body ends at a character
+ * boundary); else base64. body_encoding says which:
+ * "json", "text" or "base64". headers is an object of lower-case names, a name received more
+ * than once holding an array of its values in order; invalid UTF-8 becomes U+FFFD. */
+void afetch_output_show_response(afetch_output *output, bool body, bool headers);
+
+/* A --write-out template: text with %{name} for a result's JSON keys (index, url, label, ok,
+ * status, http_version, effective_url, redirects, bytes, content_type, attempts, path, sha256),
+ * time.start, time.dns, time.connect, time.tls, time.ttfb, time.total, error.code and
+ * error.message; and the escapes \n, \r, \t, \\ and %%. A value that is null in JSON
+ * prints nothing; times print in seconds with 6 decimals. */
+typedef struct afetch_template afetch_template;
+/* NULL with a one-line reason in err (an unknown name, with the close one if any; an
+ * unterminated %{), or NULL with "out of memory". */
+afetch_template *afetch_template_new(const char *text, char *err, size_t err_size);
+void afetch_template_free(afetch_template *t);
+/* Results are written through t (borrowed; it must outlive the output) when the format is
+ * AFETCH_FORMAT_TEMPLATE. */
+void afetch_output_set_template(afetch_output *output, const afetch_template *t);
 
 /* ---- Text for people ---- */
 

@@ -592,7 +592,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
 {
     unsigned parallel = L->slot_count;
     struct stream_run run = {
-        .stream = stream, .summary = summary, .backlog_cap = backlog_cap(parallel)};
+        .stream = stream, .summary = summary, .backlog_cap = backlog_cap(parallel, L->opts)};
     *summary = (afetch_summary){.parallel = parallel};
     gather_init(&run.gather, stream->mode, stream->as_completed, deliver_to_stream,
                 cancel_everything, L);

@@ -101,6 +101,71 @@ size_t afetch_escape_terminal(const char *s, size_t len, char *out, size_t size)
     return terminate(out, size, used);
 }
 
+struct range {
+    unsigned first, last;
+};
+
+static bool in_ranges(unsigned cp, const struct range *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cp >= r[i].first && cp <= r[i].last)
+            return true;
+    return false;
+}
+
+/* Columns of one character (Unicode's East Asian Width W/F and the emoji blocks; combining
+ * marks, zero-width spaces and joiners, variation selectors). */
+static size_t char_columns(unsigned cp)
+{
+    static const struct range none[] = {
+        {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A},
+        {0x064B, 0x065F}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F},
+        {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xE0100, 0xE01EF},
+    };
+    static const struct range wide[] = {
+        {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
+        {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+        {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
+        {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+    };
+    if (cp < 0x300)
+        return 1;
+    if (in_ranges(cp, none, sizeof none / sizeof none[0]))
+        return 0;
+    return in_ranges(cp, wide, sizeof wide / sizeof wide[0]) ? 2 : 1;
+}
+
+/* Walks s while the characters fit in columns; the columns they take, and in *bytes (if not
+ * NULL) their length. A stray byte counts as one column. */
+static size_t utf8_fit_columns(const char *s, size_t len, size_t columns, size_t *bytes)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t used = 0, i = 0;
+    while (i < len) {
+        size_t n = utf8_sequence(p + i, len - i);
+        size_t width = n ? char_columns(code_point(p + i, n)) : 1;
+        if (used + width > columns)
+            break;
+        used += width;
+        i += n ? n : 1;
+    }
+    if (bytes)
+        *bytes = i;
+    return used;
+}
+
+size_t utf8_columns(const char *s, size_t len)
+{
+    return utf8_fit_columns(s, len, (size_t)-1, NULL);
+}
+
+size_t utf8_fit(const char *s, size_t len, size_t columns)
+{
+    size_t bytes;
+    utf8_fit_columns(s, len, columns, &bytes);
+    return bytes;
+}
+
 size_t json_escape_controls(const char *json, size_t len, char *out, size_t size)
 {
     const unsigned char *p = (const unsigned char *)json;

@@ -30,6 +30,7 @@ void fetch_io_release(struct fetch_io *io)
     save_abort(&io->save);
     EVP_MD_CTX_free(io->sha);
     io->sha = NULL;
+    keep_release(&io->keep);
     redirect_release(&io->chain);
 }
 
@@ -56,8 +57,9 @@ static const char *redirect_location(CURL *easy, long *status)
     }
 }
 
-/* CURLOPT_WRITEFUNCTION: bodies stream past the cap, the digest and the file; never kept. A
- * short return makes libcurl stop with CURLE_WRITE_ERROR; the flags say why. */
+/* CURLOPT_WRITEFUNCTION: bodies stream past the cap, the digest, the file and what the result
+ * keeps (body_max). A short return makes libcurl stop with CURLE_WRITE_ERROR; the flags say
+ * why. */
 static size_t on_body(char *data, size_t size, size_t count, void *arg)
 {
     struct fetch_io *io = arg;
@@ -80,6 +82,8 @@ static size_t on_body(char *data, size_t size, size_t count, void *arg)
     }
     if (io->sha)
         EVP_DigestUpdate(io->sha, data, n);
+    if (!keep_body_bytes(&io->keep, data, n, io->content_length))
+        return 0;
     io->bytes += (int64_t)n;
     return n;
 }
@@ -146,6 +150,8 @@ static size_t on_header(char *line, size_t size, size_t count, void *arg)
     static const char name[] = "content-length:";
     if (n >= 5 && memcmp(line, "HTTP/", 5) == 0)
         io->content_length = -1;
+    if (!keep_header_line(&io->keep, line, n))
+        return 0;
     if (n < sizeof name - 1 || strncasecmp(line, name, sizeof name - 1) != 0)
         return n;
     const char *why = NULL;
@@ -424,6 +430,7 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
         snprintf(io->errbuf, sizeof io->errbuf, "out of memory");
         return AFETCH_E_INTERNAL;
     }
+    keep_start(&io->keep, opts);
     const char *code = open_sinks(opts, index, url, io);
     if (code)
         return code;
@@ -619,17 +626,31 @@ static char *pack(size_t n, const char *const src[], const char **const dst[])
     return block;
 }
 
+/* Whether a completed transfer's final status makes it ok. */
+static bool accepted(const afetch_options *opts, long status)
+{
+    if (!opts->accept)
+        return status < 400;
+    for (size_t i = 0; i < opts->accept_count; i++)
+        if (status >= opts->accept[i].first && status <= opts->accept[i].last)
+            return true;
+    return false;
+}
+
 /* What went wrong, from libcurl's code and what the callbacks saw; NULL when nothing did. */
-static const char *classify(CURLcode rc, long status, const struct fetch_io *io)
+static const char *classify(CURLcode rc, long status, const afetch_options *opts,
+                            const struct fetch_io *io)
 {
     if (io->hop_error)
         return io->hop_error;
     if (rc == CURLE_OK)
-        return status >= 400 ? AFETCH_E_HTTP : NULL;
+        return accepted(opts, status) ? NULL : AFETCH_E_HTTP;
     if (io->too_large || rc == CURLE_FILESIZE_EXCEEDED)
         return AFETCH_E_TOO_LARGE;
-    if (io->bad_length)
+    if (io->bad_length || io->keep.fields_too_large)
         return AFETCH_E_BAD_RESPONSE;
+    if (io->keep.out_of_memory)
+        return AFETCH_E_INTERNAL;
     if (io->write_failed)
         return AFETCH_E_WRITE;
     if (io->denied)
@@ -642,11 +663,11 @@ static const char *classify(CURLcode rc, long status, const struct fetch_io *io)
     return error_code_of(rc);
 }
 
-static void describe(const char *code, CURLcode rc, long status, const struct fetch_io *io,
-                     char *out, size_t size)
+static void describe(const char *code, CURLcode rc, long status, const afetch_options *opts,
+                     const struct fetch_io *io, char *out, size_t size)
 {
     if (strcmp(code, AFETCH_E_HTTP) == 0)
-        snprintf(out, size, "HTTP status %ld", status);
+        snprintf(out, size, "HTTP status %ld%s", status, opts->accept ? " (not in --accept)" : "");
     else if (strcmp(code, AFETCH_E_TOO_LARGE) == 0)
         snprintf(out, size, "the body is larger than %lld bytes", (long long)io->max_bytes);
     else if (strcmp(code, AFETCH_E_WRITE) == 0)
@@ -655,6 +676,11 @@ static void describe(const char *code, CURLcode rc, long status, const struct fe
         snprintf(out, size, "the address is loopback, private or otherwise not public");
     else if (io->bad_length)
         snprintf(out, size, "the response's Content-Length %s", io->bad_length);
+    else if (io->keep.fields_too_large)
+        snprintf(out, size, "the response's header fields pass %d KB, more than afetch keeps",
+                 KEEP_FIELDS_MAX / 1024);
+    else if (io->keep.out_of_memory)
+        snprintf(out, size, "out of memory keeping the response");
     else if (strcmp(code, AFETCH_E_CANCELLED) == 0)
         snprintf(out, size, "cancelled before it finished");
     else if (rc == CURLE_OUT_OF_MEMORY && status != 0)
@@ -732,12 +758,12 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
     r->bytes = io->bytes;
     read_timing(easy, io, rc == CURLE_OK, &r->time);
 
-    const char *code = classify(rc, status, io);
+    const char *code = classify(rc, status, opts, io);
     char message[CURL_ERROR_SIZE + 160];
     char *saved = NULL;
     if (code) {
         save_abort(&io->save);
-        describe(code, rc, status, io, message, sizeof message);
+        describe(code, rc, status, opts, io, message, sizeof message);
         if (opts->proxy)
             hide_proxy(opts->proxy, message, sizeof message);
     } else if (io->save.fd >= 0) {
@@ -754,12 +780,16 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
     const char **dst[] = {&r->effective_url, &r->content_type, &r->error_message, &r->path,
                           &r->sha256};
     bool redacted = (shown_url || !effective) && (shown_message || !code);
-    *strings = redacted ? pack(5, src, dst) : NULL;
+    /* only a whole body is kept: one that completed, accepted or not */
+    bool with_body = io->keep.body_max > 0 && rc == CURLE_OK;
+    *strings = redacted ? keep_pack(&io->keep, with_body, r, 5, src, dst) : NULL;
     free(saved);
     free(shown_url);
     free(shown_message);
     if (!*strings) {
         r->effective_url = r->content_type = r->path = r->sha256 = NULL;
+        r->body = NULL;
+        r->headers = NULL;
         r->ok = false;
         r->error_code = AFETCH_E_INTERNAL;
         r->error_message = "out of memory";

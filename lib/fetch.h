@@ -8,6 +8,7 @@
 
 #include "afetch.h"
 #include "redirect.h"
+#include "keep.h"
 #include "save.h"
 #include "session.h"
 
@@ -43,6 +44,7 @@ struct fetch_io {
     struct redirect_chain chain; /* where the hops have gone */
     curl_off_t earlier_us[5];    /* the timing phases of the hops before this one, summed */
     const char *hop_error;       /* an error code that ended the chain between two hops */
+    struct fetch_keep keep;
 };
 
 void fetch_io_init(struct fetch_io *io);
@@ -79,8 +81,9 @@ bool fetch_follow(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
 
 /* Fills r from the finished transfer (all but index, url, label, attempts and time.start) and
  * commits or drops the saved file. The effective URL and the error message come redacted
- * (redact.h): no password of io->url, nor of any URL in them, survives. The strings r gains
- * live in one block that *strings receives and the caller frees. */
+ * (redact.h): no password of io->url, nor of any URL in them, survives. The strings r gains,
+ * and the body and header fields it keeps (keep.h), live in one block that *strings receives
+ * and the caller frees. */
 void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
                   afetch_result *r, char **strings);
 

@@ -1,7 +1,10 @@
-/* output.c — results for people (a table) and for programs (JSON, JSON Lines, through cJSON).
- * Streams: each result is written as it is delivered, so output costs no memory per URL. */
+/* output.c — results for people (a table) and for programs (JSON, JSON Lines, through cJSON;
+ * a --write-out template). Streams: each result is written as it is delivered, so output costs
+ * no memory per URL. */
 #include "afetch.h"
 #include "escape.h"
+#include "response.h"
+#include "writeout.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -15,6 +18,9 @@ struct afetch_output {
     const char *mode;
     size_t written; /* results so far */
     bool color;
+    unsigned columns;                /* of the terminal written to; 0: not a terminal */
+    bool body, headers;              /* JSON results show the kept response */
+    const afetch_template *template; /* AFETCH_FORMAT_TEMPLATE */
     bool failed;
     int error; /* errno of the first failed write */
 };
@@ -43,6 +49,22 @@ bool afetch_output_failed(const afetch_output *o)
     return o->failed;
 }
 
+void afetch_output_set_terminal(afetch_output *o, unsigned columns)
+{
+    o->columns = columns;
+}
+
+void afetch_output_show_response(afetch_output *o, bool body, bool headers)
+{
+    o->body = body;
+    o->headers = headers;
+}
+
+void afetch_output_set_template(afetch_output *o, const afetch_template *t)
+{
+    o->template = t;
+}
+
 static void check(afetch_output *o, int rc)
 {
     if (rc < 0 && !o->failed) {
@@ -51,35 +73,26 @@ static void check(afetch_output *o, int rc)
     }
 }
 
-/* A JSON string node for s: cJSON escapes control characters; invalid UTF-8 bytes become
- * U+FFFD here, so the document is always valid UTF-8. NULL s: JSON null. */
-static cJSON *json_string(const char *s)
-{
-    if (!s)
-        return cJSON_CreateNull();
-    size_t len = strlen(s);
-    char small[512];
-    size_t need = utf8_repair(s, len, small, sizeof small);
-    if (need == len)
-        return cJSON_CreateString(s); /* already valid */
-    if (need < sizeof small)
-        return cJSON_CreateString(small);
-    char *repaired = malloc(need + 1);
-    if (!repaired)
-        return NULL;
-    utf8_repair(s, len, repaired, need + 1);
-    cJSON *node = cJSON_CreateString(repaired);
-    free(repaired);
-    return node;
-}
-
 /* Seconds rounded to microseconds; negative (unknown) becomes null. */
 static cJSON *json_seconds(double seconds)
 {
     return seconds < 0 ? cJSON_CreateNull() : cJSON_CreateNumber(round(seconds * 1e6) / 1e6);
 }
 
-static cJSON *result_json(const afetch_result *r)
+/* body, body_encoding, body_truncated and headers, as asked. */
+static void add_response(const afetch_output *out, cJSON *o, const afetch_result *r)
+{
+    if (out->body) {
+        const char *encoding;
+        cJSON_AddItemToObject(o, "body", response_body_json(r, &encoding));
+        cJSON_AddItemToObject(o, "body_encoding", json_string(encoding));
+        cJSON_AddItemToObject(o, "body_truncated", cJSON_CreateBool(r->body && r->body_truncated));
+    }
+    if (out->headers)
+        cJSON_AddItemToObject(o, "headers", response_headers_json(r));
+}
+
+static cJSON *result_json(const afetch_output *out, const afetch_result *r)
 {
     cJSON *o = cJSON_CreateObject(), *time = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "index", cJSON_CreateNumber((double)r->index));
@@ -112,6 +125,7 @@ static cJSON *result_json(const afetch_result *r)
     } else {
         cJSON_AddItemToObject(o, "error", cJSON_CreateNull());
     }
+    add_response(out, o, r);
     return o;
 }
 
@@ -137,27 +151,68 @@ static int print_json(afetch_output *o, cJSON *node, const char *before, const c
     return rc < 0 ? -1 : 0;
 }
 
-/* Writes s for a terminal: see afetch_escape_terminal. */
-static int put_escaped(FILE *out, const char *s)
+/* s escaped for a terminal (afetch_escape_terminal), in small or on the heap. */
+struct shown {
+    char small[1024];
+    char *text;
+    size_t len;
+};
+
+static int show(struct shown *t, const char *s)
 {
     size_t len = strlen(s);
-    char small[1024];
-    size_t need = afetch_escape_terminal(s, len, small, sizeof small);
-    char *text = need < sizeof small ? small : malloc(need + 1);
-    if (!text)
+    t->len = afetch_escape_terminal(s, len, t->small, sizeof t->small);
+    t->text = t->len < sizeof t->small ? t->small : malloc(t->len + 1);
+    if (!t->text)
         return -1;
-    if (text != small)
-        afetch_escape_terminal(s, len, text, need + 1);
-    int rc = fwrite(text, 1, need, out) == need ? 0 : -1;
-    if (text != small)
-        free(text);
+    if (t->text != t->small)
+        afetch_escape_terminal(s, len, t->text, t->len + 1);
+    return 0;
+}
+
+static void shown_free(struct shown *t)
+{
+    if (t->text != t->small)
+        free(t->text);
+}
+
+/* Writes s escaped; the columns it took go to *columns. */
+static int put_escaped(FILE *out, const char *s, size_t *columns)
+{
+    struct shown t;
+    if (show(&t, s) != 0)
+        return -1;
+    int rc = fwrite(t.text, 1, t.len, out) == t.len ? 0 : -1;
+    *columns += utf8_columns(t.text, t.len);
+    shown_free(&t);
+    return rc;
+}
+
+/* The message of a row that has used columns so far: whole, or on a terminal cut to what is
+ * left of its width, ending in "…" (never to fewer than MESSAGE_MIN columns: a URL that fills
+ * the line already wraps it). */
+enum { MESSAGE_MIN = 16 };
+static int put_message(afetch_output *o, const char *message, size_t used)
+{
+    struct shown t;
+    if (show(&t, message) != 0)
+        return -1;
+    size_t room = o->columns > used + 2 ? o->columns - used - 2 : 0;
+    if (room < MESSAGE_MIN)
+        room = MESSAGE_MIN;
+    size_t len = t.len;
+    bool cut = o->columns && utf8_columns(t.text, t.len) > room;
+    if (cut)
+        len = utf8_fit(t.text, t.len, room - 1);
+    int rc = fprintf(o->out, "  %.*s%s", (int)len, t.text, cut ? "\xe2\x80\xa6" : "") < 0 ? -1 : 0;
+    shown_free(&t);
     return rc;
 }
 
 static void table_header(afetch_output *o)
 {
-    check(o,
-          fprintf(o->out, "%6s  %-18s %12s %9s  %s\n", "#", "STATUS", "BYTES", "SECONDS", "URL"));
+    check(o, fprintf(o->out, "%6s  %-18s %12s %9s  %s\n", "#", "STATUS", "BYTES", "SECONDS",
+                     "URL  ERROR"));
 }
 
 static void table_row(afetch_output *o, const afetch_result *r)
@@ -176,14 +231,19 @@ static void table_row(afetch_output *o, const afetch_result *r)
                      : strcmp(r->error_code, AFETCH_E_CANCELLED) == 0 ? "\033[33m"
                                                                       : "\033[31m";
     const char *off = o->color ? "\033[0m" : "";
-    check(o, fprintf(o->out, "%6zu  %s%-18s%s %12lld %9s  ", r->index, on, status, off,
-                     (long long)r->bytes, seconds));
-    check(o, put_escaped(o->out, r->url));
+    int n = fprintf(o->out, "%6zu  %s%-18s%s %12lld %9s  ", r->index, on, status, off,
+                    (long long)r->bytes, seconds);
+    check(o, n);
+    size_t used = n > 0 ? (size_t)n - strlen(on) - strlen(off) : 0;
+    check(o, put_escaped(o->out, r->url, &used));
     if (r->label) {
         check(o, fputs(" (", o->out));
-        check(o, put_escaped(o->out, r->label));
+        check(o, put_escaped(o->out, r->label, &used));
         check(o, fputs(")", o->out));
+        used += 3;
     }
+    if (r->error_message)
+        check(o, put_message(o, r->error_message, used));
     check(o, fputc('\n', o->out) == EOF ? -1 : 0);
 }
 
@@ -201,11 +261,17 @@ void afetch_output_result(void *arg, const afetch_result *r)
     case AFETCH_FORMAT_JSON:
         if (o->written == 0)
             check(o, fprintf(o->out, "{\"mode\":\"%s\",\"results\":[", o->mode));
-        print_json(o, result_json(r), o->written ? ",\n" : "\n", "");
+        print_json(o, result_json(o, r), o->written ? ",\n" : "\n", "");
         break;
     case AFETCH_FORMAT_JSONL:
-        if (print_json(o, result_json(r), "", "\n") == 0)
+        if (print_json(o, result_json(o, r), "", "\n") == 0)
             check(o, fflush(o->out) == EOF ? -1 : 0);
+        break;
+    case AFETCH_FORMAT_TEMPLATE:
+        if (o->template && template_write(o->out, o->template, r, o->columns > 0) != 0)
+            check(o, -1);
+        else
+            check(o, fflush(o->out) == EOF ? -1 : 0); /* a line is a result, for a script */
         break;
     case AFETCH_FORMAT_NONE:
         break;

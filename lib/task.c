@@ -201,8 +201,11 @@ void log_transfer_end(const afetch_options *opts, const afetch_result *r, bool a
              r->ok ? "" : " ", r->time.total, again ? ", will try again" : "");
 }
 
-size_t backlog_cap(unsigned window)
+size_t backlog_cap(unsigned window, const afetch_options *opts)
 {
+    /* a kept body (or header fields) makes each waiting result weigh up to body_max */
+    if (opts->body_max > 0 || opts->keep_headers)
+        return (size_t)window * 2;
     return (size_t)window * 16 > 4096 ? (size_t)window * 16 : 4096;
 }
 

@@ -83,9 +83,10 @@ void report_progress(const afetch_stream *stream, const afetch_summary *summary,
 /* With verbosity 1: a transfer starts, or ends (again: another try will follow). */
 void log_transfer_start(const afetch_options *opts, const afetch_result *r);
 void log_transfer_end(const afetch_options *opts, const afetch_result *r, bool again);
-/* Results held back in input order behind a stalled head at most, for a window of that many
- * transfers: reading pauses there, so memory stays bounded. */
-size_t backlog_cap(unsigned window);
+/* Results held back in input order behind a stalled head at most (counting those in flight),
+ * for a window of that many transfers: reading pauses there, so memory stays bounded. When
+ * results keep bodies or header fields, that is twice the window. */
+size_t backlog_cap(unsigned window, const afetch_options *opts);
 /* Logs one line through opts->log when verbosity is at least level (printf-style), escaped for
  * a terminal (afetch_escape_terminal). */
 void log_line(const afetch_options *opts, unsigned level, const char *format, ...)

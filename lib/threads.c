@@ -221,7 +221,7 @@ int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetc
                      .started = clock_seconds(),
                      .shared_headers = fetch_headers_new(opts, NULL, &failed),
                      .session = session_new(opts)};
-    p.backlog_cap = backlog_cap(p.threads);
+    p.backlog_cap = backlog_cap(p.threads, opts);
     struct worker *workers = calloc(p.threads, sizeof *workers);
     if (failed || !workers || !p.session) {
         session_free(p.session);

@@ -3,16 +3,17 @@
 # tests/integration/completion.bats checks the option lists below against `afetch --help`.
 
 _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --shard --fail-fast
---json --jsonl --as-completed --quiet --timeline --progress --no-progress --verbose --trace
+--json --jsonl --as-completed --body --headers --write-out --quiet --timeline --progress
+--no-progress --verbose --trace
 --timeout --connect-timeout --method --head --header --user-agent --no-follow --max-redirs
---location-trusted --no-location-trusted
+--location-trusted --no-location-trusted --accept
 --compressed --http2-prior-knowledge
 --proto --deny-private --max-size --low-speed-limit --low-speed-time --retry --retry-delay
 --insecure --cacert
 --proxy --noproxy --resolve --connect-to --cookie --cookie-jar
 --output-dir --overwrite --hash
 --config --no-config --help --version'
-_afetch_short_opts='-j -q -t -X -I -H -A -k -x -b -c -o -v -h -V'
+_afetch_short_opts='-j -q -w -t -X -I -H -A -k -x -b -c -o -v -h -V'
 
 # _afetch_list CUR ITEM...: complete the last item of the comma-separated list CUR with an ITEM
 # not listed yet.
@@ -51,7 +52,7 @@ _afetch_values() {
     -j | --parallel | --threads | --rate | --per-host | --shard | -t | --timeout | \
         --connect-timeout | -H | --header | -A | --user-agent | --max-redirs | --max-size | \
         --low-speed-limit | --low-speed-time | --retry | --retry-delay | -x | --proxy | \
-        --noproxy | --resolve | --connect-to)
+        --noproxy | --resolve | --connect-to | --accept | -w | --write-out)
         COMPREPLY=() # a number or free text: nothing to offer
         ;;
     *)

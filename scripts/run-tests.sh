@@ -61,10 +61,10 @@ FUZZ_JOBS=1 make --no-print-directory -s fuzz >"$tap_dir/fuzz.tap" 2>&1 &
 fuzz_pid=$!
 # valgrind is ~50x slower: it runs the fault-server suites and those that exercise memory most
 # (the 100 mixed URLs of basic, saving, signals, threads, the config parser, the library, the
-# proxy and cookie store of network); the option, timing, scale and packaging suites run plain
-# and under ASan.
+# proxy and cookie store of network, the bodies and header fields kept by responses); the
+# option, timing, scale and packaging suites run plain and under ASan.
 valgrind_files=()
-for name in basic faults policy save hostile signals threads config library network; do
+for name in basic faults policy save hostile signals threads config library network responses; do
     valgrind_files+=("tests/integration/$name.bats")
 done
 AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap "${valgrind_files[@]}"

@@ -53,6 +53,27 @@ Fault endpoints:
     /set-cookie?name=N&value=V&attrs=A
                            200 "set\\n" with Set-Cookie: N=V (default c=1), then
                            "; A" if attrs is given (A is URL-decoded: "Secure; Path=/")
+    /raw-header?name=N&hex=H[&code=C]
+                           status C (default 200), body "raw\\n", with header N
+                           carrying the raw bytes H (hex); N Content-Type sets
+                           that header instead
+
+Response endpoints (for --body and --headers):
+    /api/items             200 application/json; charset=utf-8
+                           {"items": [{"id": 1, "name": "one"}, {"id": 2, ...},
+                           {"id": 3, ...}], "total": 3}
+    /body?type=T&hex=H&repeat=N&deep=D
+                           200 with Content-Type T (default text/plain; "none":
+                           no Content-Type) and the bytes H (hex) N times
+                           (default 1); with D, the JSON text "[" * D + "]" * D
+    /multi-header          200 "multi\\n" with Set-Cookie twice, X-Multi three
+                           times (a, b, c in that order) and X-Single once
+    /many-headers?n=N      200 "many\\n" with N headers X-Many-I: 48 x's each (about
+                           64 bytes a line; N at most 100000)
+    /trailers?n=N          200, chunked body "ok\\n", then N trailer fields
+                           X-Trailer-I: 48 x's each (N at most 100000)
+    /interim               a 103 Early Hints response (with X-Interim: yes), then
+                           200 "final\\n" with X-Final: yes
 
 Counted endpoints (a counter per key K, kept in memory, thread-safe; the
 request is counted before it is answered):
@@ -479,6 +500,51 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.command != "HEAD":
                 self.wfile.write(b"x" * n)
             return
+        if path == "/api/items":
+            doc = {"items": [{"id": i, "name": n} for i, n in ((1, "one"), (2, "two"),
+                                                               (3, "three"))],
+                   "total": 3}
+            return self._send(200, json.dumps(doc).encode(),
+                              ctype="application/json; charset=utf-8")
+
+        if path == "/body":
+            try:
+                deep = int(q.get("deep", "0"))
+                body = bytes.fromhex(q.get("hex", "")) * int(q.get("repeat", "1"))
+            except ValueError:
+                return self._not_found()
+            if deep:
+                body = b"[" * deep + b"]" * deep
+            ctype = q.get("type", "text/plain")
+            return self._send(200, body, ctype=None if ctype == "none" else ctype)
+
+        if path == "/multi-header":
+            return self._send(200, b"multi\n", extra=[
+                ("Set-Cookie", "a=1; Path=/"), ("X-Multi", "a"), ("X-Single", "one"),
+                ("X-Multi", "b"), ("Set-Cookie", "b=2; Path=/"), ("X-Multi", "c")])
+
+        if path == "/many-headers":
+            n = self._int_part([q.get("n", "10")], 0)
+            if n is None or n > 100000:
+                return self._not_found()
+            return self._send(200, b"many\n",
+                              extra=[("X-Many-%d" % i, "x" * 48) for i in range(n)])
+
+        if path == "/trailers":
+            n = self._int_part([q.get("n", "1")], 0)
+            if n is None or n > 100000:
+                return self._not_found()
+            self._begin(200, [("Content-Type", "text/plain"), ("Transfer-Encoding", "chunked"),
+                              ("Trailer", "X-Trailer-0")])
+            if self.command != "HEAD":
+                trailers = b"".join(b"X-Trailer-%d: %s\r\n" % (i, b"x" * 48) for i in range(n))
+                self.wfile.write(b"3\r\nok\n\r\n0\r\n" + trailers + b"\r\n")
+            return
+
+        if path == "/interim":
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nX-Interim: yes\r\n\r\n")
+            return self._send(200, b"final\n", extra=[("X-Final", "yes")])
+
         if path == "/raw-header":
             # /raw-header?name=N&hex=H[&code=C]: header N carrying the raw bytes H (any bytes:
             # invalid UTF-8, controls), for what a hostile server can put in a result

@@ -45,6 +45,10 @@ struct cli {
     size_t owned_count, owned_cap;
     char **operands; /* the lists and URLs, in command-line order (slots of argv) */
     int operand_count;
+
+    const char *write_out;           /* -w TEMPLATE, compiled once all options are in */
+    afetch_template *template;       /* owned: write_out compiled */
+    afetch_status_range accept[250]; /* --accept, merged: 250 ranges cover any list */
 };
 
 /* Fills c from the config file (if one applies) and then argv, which wins; long options match

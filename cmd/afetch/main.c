@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -297,19 +298,39 @@ static int save_timeline(const struct cli *c, struct run *run)
     return rc;
 }
 
+/* The width of standard output when it is a terminal (80 when it will not say), else 0. */
+static unsigned terminal_columns(void)
+{
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    struct winsize size;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+        return size.ws_col;
+    return 80;
+}
+
+/* What the command line asked of the output beyond its format. */
+static void set_up_output(const struct cli *c, afetch_output *out)
+{
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    if (isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && !strcmp(term, "dumb")))
+        afetch_output_set_color(out, true);
+    afetch_output_set_terminal(out, terminal_columns());
+    afetch_output_show_response(out, c->opts.body_max > 0, c->opts.keep_headers);
+    if (c->template)
+        afetch_output_set_template(out, c->template);
+}
+
 static int run_and_report(const struct cli *c, afetch_input *in, struct display *display)
 {
     const char *mode = c->compare ? "compare" : runner_names[c->runner];
     afetch_output *out = afetch_output_new(stdout, c->format, mode);
-    const char *no_color = getenv("NO_COLOR");
-    const char *term = getenv("TERM");
-    if (out && isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
-        !(term && !strcmp(term, "dumb")))
-        afetch_output_set_color(out, true);
     if (!out) {
         fputs("afetch: out of memory\n", stderr);
         return EXIT_USAGE;
     }
+    set_up_output(c, out);
     afetch_summary summary = {0};
     afetch_compare cmp = {0};
     struct run run = {.next = afetch_input_next,

@@ -63,6 +63,9 @@ enum long_only {
     OPT_NOPROXY,
     OPT_RESOLVE,
     OPT_CONNECT_TO,
+    OPT_ACCEPT,
+    OPT_BODY,
+    OPT_HEADERS,
 };
 
 static const struct option long_options[] = {
@@ -80,6 +83,9 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"jsonl", no_argument, NULL, OPT_JSONL},
     {"as-completed", no_argument, NULL, OPT_AS_COMPLETED},
+    {"body", optional_argument, NULL, OPT_BODY},
+    {"headers", no_argument, NULL, OPT_HEADERS},
+    {"write-out", required_argument, NULL, 'w'},
     {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
     {"timeout", required_argument, NULL, 't'},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
@@ -91,6 +97,7 @@ static const struct option long_options[] = {
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
     {"location-trusted", no_argument, NULL, OPT_LOCATION_TRUSTED},
     {"no-location-trusted", no_argument, NULL, OPT_NO_LOCATION_TRUSTED},
+    {"accept", required_argument, NULL, OPT_ACCEPT},
     {"quiet", no_argument, NULL, 'q'},
     {"proto", required_argument, NULL, OPT_PROTO},
     {"low-speed-limit", required_argument, NULL, OPT_LOW_SPEED_LIMIT},
@@ -146,6 +153,12 @@ static void usage(FILE *out)
           "      --json               one JSON document: mode, results, summary\n"
           "      --jsonl              one JSON result a line\n"
           "      --as-completed       report results as they finish, not in input order\n"
+          "      --body[=MAX]         add each final response's body to the JSON results: parsed\n"
+          "                           JSON, else text, else base64; up to MAX (default 1M) kept\n"
+          "                           per transfer in flight (k, M, G suffixes)\n"
+          "      --headers            add each final response's header fields to the JSON results\n"
+          "  -w, --write-out TMPL     a line per result instead of the table, e.g.\n"
+          "                           '%{status} %{url} %{time.total}\\n' (names: the JSON keys)\n"
           "  -q, --quiet              no table, only the summary line\n"
           "      --timeline FILE.svg  draw each URL's fetch as a bar on a time axis (with\n"
           "                           --compare, one panel per mode)\n"
@@ -168,6 +181,8 @@ static void usage(FILE *out)
           "                           X-Api-Key (default: only to the first URL's scheme, host\n"
           "                           and port); --no-location-trusted: the default. A redirect\n"
           "                           from https to http drops every -H header either way\n"
+          "      --accept LIST        final statuses that are ok, e.g. 200-299,301,404 (default:\n"
+          "                           any below 400)\n"
           "      --compressed         ask for compressed bodies (sizes count decoded bytes)\n"
           "      --http2-prior-knowledge  speak HTTP/2 at once, also to http:// URLs\n"
           "Connections and cookies:\n"
@@ -288,6 +303,72 @@ static int parse_compare_list(struct cli *c, const char *list)
     }
     if (c->compared_count < 2)
         return usage_error("--compare", "needs two modes or more");
+    return -1;
+}
+
+/* One status of an --accept list at *p: three digits from 100 to 599. */
+static bool take_status(const char **p, long *status)
+{
+    const char *s = *p;
+    if (s[0] < '1' || s[0] > '5' || !isdigit((unsigned char)s[1]) ||
+        !isdigit((unsigned char)s[2]) || isdigit((unsigned char)s[3]))
+        return false;
+    *status = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    *p = s + 3;
+    return true;
+}
+
+/* --accept LIST: statuses and rising ranges, "200-299,301,404", merged into c->accept. */
+static int parse_accept_list(struct cli *c, const char *list)
+{
+    bool ok[600] = {false};
+    for (const char *p = list;;) {
+        const char *item = p;
+        long first, last;
+        bool good = take_status(&p, &first);
+        last = first;
+        if (good && *p == '-') {
+            p++;
+            good = take_status(&p, &last) && last >= first;
+        }
+        if (!good || (*p && *p != ',')) {
+            char detail[200];
+            size_t len = strcspn(item, ",");
+            if (len == 0)
+                snprintf(detail, sizeof detail, "'%.60s' has an empty item", list);
+            else
+                snprintf(detail, sizeof detail,
+                         "'%.*s' is not a status from 100 to 599 or a range such as 200-299",
+                         (int)(len < 40 ? len : 40), item);
+            return usage_error("--accept", detail);
+        }
+        for (long s = first; s <= last; s++)
+            ok[s] = true;
+        if (!*p++)
+            break;
+    }
+    size_t n = 0;
+    for (long s = 100; s < 600; s++)
+        if (ok[s] && !ok[s - 1])
+            c->accept[n++] = (afetch_status_range){s, s};
+        else if (ok[s])
+            c->accept[n - 1].last = s;
+    c->opts.accept = c->accept;
+    c->opts.accept_count = n;
+    return -1;
+}
+
+/* --write-out: compiled once every option is in (one in the file may be replaced). */
+static int compile_write_out(struct cli *c)
+{
+    char err[512];
+    if (c->format != AFETCH_FORMAT_TABLE || c->quiet)
+        return usage_error("--write-out", "replaces the table: it goes with neither --json, "
+                                          "--jsonl nor --quiet");
+    c->template = afetch_template_new(c->write_out, err, sizeof err);
+    if (!c->template)
+        return usage_error("--write-out", err);
+    c->format = AFETCH_FORMAT_TEMPLATE;
     return -1;
 }
 
@@ -628,6 +709,21 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     case OPT_NO_LOCATION_TRUSTED:
         c->opts.location_trusted = opt == OPT_LOCATION_TRUSTED;
         return -1;
+    case OPT_ACCEPT:
+        return parse_accept_list(c, arg);
+    case OPT_BODY:
+        c->opts.body_max = 1 << 20;
+        if (arg && (!parse_size(arg, &c->opts.body_max) || c->opts.body_max == 0)) {
+            snprintf(detail, sizeof detail, "'%s' is not a size above 0 such as 64k or 2M", arg);
+            return usage_error("--body", detail);
+        }
+        return -1;
+    case OPT_HEADERS:
+        c->opts.keep_headers = true;
+        return -1;
+    case 'w':
+        c->write_out = arg;
+        return -1;
     case 'q':
         c->quiet = true;
         return -1;
@@ -837,6 +933,11 @@ static int settle_options(struct cli *c)
         return usage_error("--sync", "goes with neither --threads nor --compare");
     if (c->threads && !c->compare)
         c->runner = RUN_THREADS;
+    bool json = c->format == AFETCH_FORMAT_JSON || c->format == AFETCH_FORMAT_JSONL;
+    if ((c->opts.body_max || c->opts.keep_headers) && !json)
+        return usage_error(c->opts.body_max ? "--body" : "--headers", "needs --json or --jsonl");
+    if (c->write_out && compile_write_out(c) >= 0)
+        return EXIT_USAGE;
     if (c->as_completed && c->format == AFETCH_FORMAT_TABLE)
         return usage_error("--as-completed", "goes with --json or --jsonl, whose results carry "
                                              "their index");
@@ -874,6 +975,7 @@ static int group_of(int opt)
     case OPT_JSON:
     case OPT_JSONL:
     case 'q':
+    case 'w':
         return 2;
     default:
         return 0;
@@ -1172,4 +1274,5 @@ void cli_free(struct cli *c)
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         free(lists[i]->items);
     free(c->cookie);
+    afetch_template_free(c->template);
 }

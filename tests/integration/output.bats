@@ -36,10 +36,14 @@ teardown_file() {
     for i in 0 1 2 3 4; do
         local row="${lines[$((i + 1))]}"
         echo "row $i: $row"
-        # last column is the URL, first column the index
-        [ "$(awk '{print $NF}' <<<"$row")" = "${urls[$i]}" ]
+        # the URL after the seconds, first column the index; a failed row ends with its error
+        [ "$(awk '{print $5}' <<<"$row")" = "${urls[$i]}" ]
         [ "$(awk '{print $1}' <<<"$row")" -eq $((first_idx + i)) ]
     done
+    [[ "${lines[0]}" == *"URL  ERROR" ]]
+    [ "$(awk '{print $NF}' <<<"${lines[2]}")" = "${urls[1]}" ]
+    [[ "${lines[3]}" == *"${urls[2]}  HTTP status 404" ]]
+    [[ "${lines[4]}" == *"${urls[3]}  Failed to connect"* ]]
     # status column: HTTP code, or error code for failed transfers
     [ "$(awk '{print $2}' <<<"${lines[1]}")" = "200" ]
     [ "$(awk '{print $2}' <<<"${lines[2]}")" = "200" ]
