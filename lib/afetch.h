@@ -34,10 +34,22 @@ typedef struct afetch_options {
     double connect_timeout;     /* seconds to connect; 0: libcurl's default */
     long low_speed_limit;       /* bytes/s; slower than this for low_speed_time is a timeout */
     double low_speed_time;      /* seconds; 0: no low-speed guard */
-    const char *method;         /* NULL: GET, or HEAD when head is set */
+    const char *method;         /* NULL: GET (POST with a body), or HEAD when head is set */
     bool head;                  /* send HEAD, expect no body */
     const char *const *headers; /* "Name: value" lines sent with every request */
     size_t header_count;
+    const char *body; /* sent with every request that has none of its own (NULL:
+                         none); bytes, NUL bytes allowed. Without method or head the
+                         method is POST. A HEAD request with a body fails as
+                         invalid-input */
+    size_t body_size;
+    const char *body_type;      /* the body's Content-Type unless a header names one; NULL:
+                                   application/x-www-form-urlencoded. "application/json" also
+                                   sends Accept: application/json unless a header names Accept */
+    const char *user;           /* "name:password" (split at the first ':') for HTTP basic
+                                   authentication, in place of a URL's user info; NULL: none.
+                                   It follows redirects as URL user info does and is never
+                                   shown */
     const char *user_agent;     /* NULL: "afetch/" AFETCH_VERSION */
     bool follow_redirects;      /* with it, the final response decides ok; without, 3xx is ok */
     long max_redirects;         /* with follow_redirects; >= 0 */
@@ -52,7 +64,8 @@ typedef struct afetch_options {
     bool http2_prior_knowledge; /* speak HTTP/2 at once, also over plain http */
     double rate;                /* transfers started per second at most; 0: no limit */
     unsigned per_host;          /* transfers in flight to one host at most; 0: no limit */
-    unsigned retries;           /* extra tries for transient failures of GET and HEAD */
+    unsigned retries;           /* extra tries for transient failures of idempotent methods
+                                   (RFC 9110: GET, HEAD, OPTIONS, TRACE, PUT, DELETE) */
     double retry_delay;         /* seconds, the base of the exponential backoff */
     bool insecure;              /* do not verify TLS peers */
     const char *cacert;         /* CA bundle file; NULL: the system's */
@@ -103,11 +116,13 @@ typedef struct afetch_options {
 } afetch_options;
 
 /* Fills opts with the defaults: 50 in flight, 30 s timeout, 10 s connect timeout, a transfer
- * slower than 10 bytes/s for 20 s times out, GET, follow up to 10 redirects, http and https
- * only, no retries (a 1 s backoff base when enabled), TLS verified. Redirects carry
- * credentials (URL user info, and headers whose names contain auth, token, key, secret,
+ * slower than 10 bytes/s for 20 s times out, GET, no body, follow up to 10 redirects, http and
+ * https only, no retries (a 1 s backoff base when enabled), TLS verified. Redirects carry
+ * credentials (user, URL user info, and headers whose names contain auth, token, key, secret,
  * session, cookie, password or credential) only while the chain stays at the first URL's
- * scheme, host and port, and no custom header at all once a hop went from https to http. */
+ * scheme, host and port, and no custom header at all once a hop went from https to http. A
+ * body goes along where the method stays (307, 308), not where it becomes GET (303; POST
+ * after 301, 302). */
 void afetch_options_init(afetch_options *opts);
 
 /* One entry to fetch. A request the list parser already found bad carries error_code and
@@ -118,6 +133,10 @@ typedef struct afetch_request {
     const char *method;         /* NULL: the options' method */
     const char *const *headers; /* sent after the options' headers; a name given here wins */
     size_t header_count;
+    const char *body; /* NULL: the options' body, if any */
+    size_t body_size;
+    const char *body_type;  /* body's Content-Type, as in afetch_options */
+    const char *user;       /* "name:password"; NULL: the options' user, if any */
     const char *error_code; /* NULL for a good request */
     const char *error_message;
 } afetch_request;

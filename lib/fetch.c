@@ -32,6 +32,8 @@ void fetch_io_release(struct fetch_io *io)
     io->sha = NULL;
     keep_release(&io->keep);
     redirect_release(&io->chain);
+    curl_slist_free_all(io->body_headers);
+    io->body_headers = NULL;
 }
 
 /* The Location a 3xx response on easy redirects to, as libcurl's own following would take it:
@@ -282,11 +284,24 @@ int fetch_ascii_url(const char *url, char **ascii, char *msg, size_t msg_size)
     return status;
 }
 
-const char *fetch_method(const afetch_options *opts, const char *method)
+const char *fetch_body(const afetch_options *opts, const afetch_request *own, size_t *size,
+                       const char **type)
 {
-    if (method)
-        return method;
-    return opts->head ? "HEAD" : opts->method ? opts->method : "GET";
+    const char *body = own && own->body ? own->body : opts->body;
+    *size = own && own->body ? own->body_size : opts->body_size;
+    *type = own && own->body ? own->body_type : opts->body_type;
+    return body;
+}
+
+const char *fetch_method(const afetch_options *opts, const afetch_request *own)
+{
+    size_t size;
+    const char *type;
+    if (own && own->method)
+        return own->method;
+    if (opts->head || opts->method)
+        return opts->head ? "HEAD" : opts->method;
+    return fetch_body(opts, own, &size, &type) ? "POST" : "GET";
 }
 
 /* Seconds in whole units of 1/per_second s, rounded up: libcurl reads 0 as "no limit", which a
@@ -319,6 +334,78 @@ static const char *open_sinks(const afetch_options *opts, size_t index, const ch
     return NULL;
 }
 
+/* Whether a list of "Name: value" lines (or curl's "Name;") has one for name. */
+static bool lists_header(const struct curl_slist *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (; list; list = list->next)
+        if (strcspn(list->data, ":;") == len && strncasecmp(list->data, name, len) == 0)
+            return true;
+    return false;
+}
+
+/* Appends "name: value" to *list; false when out of memory (*list is then freed). */
+static bool append_header(struct curl_slist **list, const char *name, const char *value)
+{
+    size_t size = strlen(name) + strlen(value) + 3;
+    char *line = malloc(size);
+    struct curl_slist *grown = NULL;
+    if (line) {
+        snprintf(line, size, "%s: %s", name, value);
+        grown = curl_slist_append(*list, line);
+        free(line);
+    }
+    if (!grown)
+        curl_slist_free_all(*list);
+    *list = grown;
+    return grown != NULL;
+}
+
+/* The headers a hop goes out with: hop, after the body's own unless hop names them already:
+ * its Content-Type while the body is sent (a form body's is libcurl's default), and for a JSON
+ * body Accept on every hop. Either hop itself or a list kept in io->body_headers; NULL with
+ * *failed set when out of memory. */
+static struct curl_slist *hop_headers(struct fetch_io *io, struct curl_slist *hop, bool sends_body,
+                                      bool *failed)
+{
+    curl_slist_free_all(io->body_headers);
+    io->body_headers = NULL;
+    *failed = false;
+    bool json = io->body && io->body_type && strcasecmp(io->body_type, "application/json") == 0;
+    struct curl_slist *list = NULL;
+    if (sends_body && io->body_type && !lists_header(hop, "Content-Type") &&
+        !append_header(&list, "Content-Type", io->body_type))
+        goto oom;
+    if (json && !lists_header(hop, "Accept") && !append_header(&list, "Accept", "application/json"))
+        goto oom;
+    if (!list)
+        return hop;
+    for (; hop; hop = hop->next) {
+        struct curl_slist *grown = curl_slist_append(list, hop->data);
+        if (!grown)
+            goto oom;
+        list = grown;
+    }
+    return io->body_headers = list;
+oom:
+    curl_slist_free_all(list);
+    *failed = true;
+    return NULL;
+}
+
+/* The chain's credentials, when the current hop gets them through the options. */
+static CURLcode set_credentials(CURL *easy, const struct redirect_chain *c)
+{
+    if (!c->send_credentials)
+        return CURLE_OK;
+    CURLcode rc = curl_easy_setopt(easy, CURLOPT_USERNAME, c->user);
+    if (rc == CURLE_OK && c->password)
+        rc = curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    return rc;
+}
+
 static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *url,
                             const char *method, struct curl_slist *headers, struct fetch_io *io)
 {
@@ -326,7 +413,9 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     bool get = strcasecmp(method, "GET") == 0;
     const char *agent = opts->user_agent ? opts->user_agent : "afetch/" AFETCH_VERSION;
     const char *protocols = opts->protocols ? opts->protocols : "http,https";
-    CURLcode rc = CURLE_OK;
+    bool sends_body = io->body && !io->chain.body_dropped, failed;
+    headers = hop_headers(io, headers, sends_body, &failed);
+    CURLcode rc = failed ? CURLE_OUT_OF_MEMORY : set_credentials(easy, &io->chain);
 #define SET(option, value)                                                                         \
     do {                                                                                           \
         if (rc == CURLE_OK)                                                                        \
@@ -398,18 +487,25 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
         SET(CURLOPT_XFERINFOFUNCTION, on_progress);
         SET(CURLOPT_XFERINFODATA, io);
     }
+    if (sends_body) { /* libcurl adds Content-Length, and the form type unless a header is set */
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)io->body_size);
+        SET(CURLOPT_POSTFIELDS, io->body);
+    }
     if (head)
         SET(CURLOPT_NOBODY, 1L);
-    else if (!get)
+    else if (!get || sends_body) /* POSTFIELDS alone would make it a POST */
         SET(CURLOPT_CUSTOMREQUEST, method);
 #undef SET
     return rc;
 }
 
 const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
-                          const char *method, struct curl_slist *headers, struct fetch_io *io)
+                          const afetch_request *own, struct curl_slist *headers,
+                          struct fetch_io *io)
 {
     session_detach(io->session, easy);
+    const char *method = fetch_method(opts, own);
+    const char *login = own && own->user ? own->user : opts->user;
     curl_easy_reset(easy);
     save_abort(&io->save);
     io->bytes = 0;
@@ -426,7 +522,8 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
     io->headers = headers;
     io->hop_error = NULL;
     memset(io->earlier_us, 0, sizeof io->earlier_us);
-    if (redirect_start(&io->chain, url, fetch_method(opts, method)) != 0) {
+    io->body = fetch_body(opts, own, &io->body_size, &io->body_type);
+    if (redirect_start(&io->chain, url, method, login) != 0) {
         snprintf(io->errbuf, sizeof io->errbuf, "out of memory");
         return AFETCH_E_INTERNAL;
     }
@@ -434,7 +531,7 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
     const char *code = open_sinks(opts, index, url, io);
     if (code)
         return code;
-    if (set_options(easy, opts, url, fetch_method(opts, method), headers, io) != CURLE_OK) {
+    if (set_options(easy, opts, url, method, headers, io) != CURLE_OK) {
         save_abort(&io->save);
         snprintf(io->errbuf, sizeof io->errbuf, "libcurl refused the transfer's options");
         return AFETCH_E_INTERNAL;
@@ -465,7 +562,7 @@ static bool time_left(CURL *easy, const afetch_options *opts, const struct fetch
 }
 
 /* Sets easy up for the chain's current hop: the first hop's options with this hop's URL,
- * method, headers and credentials, and what is left of the timeout. The handle's owner
+ * method, headers, credentials and body, and what is left of the timeout. The handle's owner
  * (CURLOPT_PRIVATE) stays. */
 static CURLcode start_hop(CURL *easy, const afetch_options *opts, struct fetch_io *io, long left_ms)
 {
@@ -487,11 +584,6 @@ static CURLcode start_hop(CURL *easy, const afetch_options *opts, struct fetch_i
         rc = curl_easy_setopt(easy, CURLOPT_PRIVATE, owner);
     if (rc == CURLE_OK && left_ms > 0)
         rc = curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, left_ms);
-    if (rc == CURLE_OK && c->send_credentials) {
-        rc = curl_easy_setopt(easy, CURLOPT_USERNAME, c->user);
-        if (rc == CURLE_OK && c->password)
-            rc = curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password);
-    }
     return rc;
 }
 
@@ -863,12 +955,21 @@ static bool transient(const afetch_result *r)
     }
 }
 
-double fetch_retry_delay(CURL *easy, const afetch_options *opts, const char *method,
+/* RFC 9110, 9.2.2: what a client may repeat on its own. */
+static bool idempotent(const char *method)
+{
+    static const char *const methods[] = {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcasecmp(method, methods[i]) == 0)
+            return true;
+    return false;
+}
+
+double fetch_retry_delay(CURL *easy, const afetch_options *opts, const afetch_request *own,
                          const afetch_result *r, uint64_t *rng)
 {
-    method = fetch_method(opts, method);
-    bool idempotent = strcasecmp(method, "GET") == 0 || strcasecmp(method, "HEAD") == 0;
-    if (r->ok || !r->error_code || !idempotent || r->attempts > opts->retries || !transient(r))
+    if (r->ok || !r->error_code || !idempotent(fetch_method(opts, own)) ||
+        r->attempts > opts->retries || !transient(r))
         return -1;
     curl_off_t retry_after = 0;
     if (easy && curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&

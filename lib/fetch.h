@@ -45,6 +45,11 @@ struct fetch_io {
     curl_off_t earlier_us[5];    /* the timing phases of the hops before this one, summed */
     const char *hop_error;       /* an error code that ended the chain between two hops */
     struct fetch_keep keep;
+    /* The request's body, for every hop that keeps it (io->chain.body_dropped): */
+    const char *body; /* borrowed; NULL: none */
+    size_t body_size;
+    const char *body_type;           /* NULL: the form type, which libcurl sends by itself */
+    struct curl_slist *body_headers; /* owned: a hop's headers and the body's, when it has some */
 };
 
 void fetch_io_init(struct fetch_io *io);
@@ -64,14 +69,23 @@ struct curl_slist *fetch_headers_new(const afetch_options *opts, const afetch_re
  * when the name is not a valid IDN. */
 int fetch_ascii_url(const char *url, char **ascii, char *msg, size_t msg_size);
 
-/* The method a request is sent with: its own, else the options'. */
-const char *fetch_method(const afetch_options *opts, const char *method);
+/* What a request asks for itself of the fields method, body (with body_size and body_type) and
+ * user: a NULL field, or a NULL own, leaves it to the options. */
 
-/* Resets easy and sets it up to fetch url (entry index) into io. headers must outlive the
- * transfer. Returns NULL, or an error code when the transfer cannot start, with the reason in
- * io->errbuf. */
+/* The method a request is sent with: its own, else the options' (HEAD with head), else POST
+ * when it sends a body and GET when not. */
+const char *fetch_method(const afetch_options *opts, const afetch_request *own);
+
+/* The body a request sends, with its size and type: its own, else the options'; NULL: none. */
+const char *fetch_body(const afetch_options *opts, const afetch_request *own, size_t *size,
+                       const char **type);
+
+/* Resets easy and sets it up to fetch url (entry index) into io, with the method, body and login
+ * of own over opts. headers and own's strings must outlive the transfer. Returns NULL, or an
+ * error code when the transfer cannot start, with the reason in io->errbuf. */
 const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
-                          const char *method, struct curl_slist *headers, struct fetch_io *io);
+                          const afetch_request *own, struct curl_slist *headers,
+                          struct fetch_io *io);
 
 /* After a transfer on easy ended with rc: whether it was a redirect to follow. If so, easy is set
  * up for the next hop (same io, the saved file and digest kept open for the final body) and the
@@ -99,10 +113,11 @@ void fetch_abandon(struct fetch_io *io);
 void fetch_fail(afetch_result *r, const char *code, const char *message, const char *url,
                 char **strings);
 
-/* Seconds to wait before trying r's request again, or -1 when it gets no other try: only GET and
- * HEAD, only connect errors, timeouts and statuses 408, 429, 500, 502, 503 and 504, at most
+/* Seconds to wait before trying r's request (own over opts) again, or -1 when it gets no other
+ * try: only idempotent methods (RFC 9110: GET, HEAD, OPTIONS, TRACE, PUT, DELETE; never POST or
+ * PATCH), only connect errors, timeouts and statuses 408, 429, 500, 502, 503 and 504, at most
  * opts->retries more times. Honours Retry-After. rng is the caller's random state. */
-double fetch_retry_delay(CURL *easy, const afetch_options *opts, const char *method,
+double fetch_retry_delay(CURL *easy, const afetch_options *opts, const afetch_request *own,
                          const afetch_result *r, uint64_t *rng);
 
 /* A seed for fetch_retry_delay's random state. */

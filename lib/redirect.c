@@ -1,4 +1,5 @@
-/* redirect.c — the next hop of a redirect chain: its URL, method, headers and credentials. */
+/* redirect.c — the next hop of a redirect chain: its URL, method, body, headers and
+ * credentials. */
 #include "redirect.h"
 
 #include <stdio.h>
@@ -73,21 +74,32 @@ static bool is_https(CURLU *u)
  * libcurl gives it. */
 #define CHAIN_URL_FLAGS (CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME)
 
-int redirect_start(struct redirect_chain *c, const char *url, const char *method)
+/* c's credentials from login, "name:password". 0, or -1 when out of memory. */
+static int take_login(struct redirect_chain *c, const char *login)
+{
+    size_t name = strcspn(login, ":");
+    c->user = strndup(login, name);
+    c->password = strdup(login[name] ? login + name + 1 : "");
+    c->login = c->send_credentials = true;
+    return c->user && c->password ? 0 : -1;
+}
+
+int redirect_start(struct redirect_chain *c, const char *url, const char *method, const char *login)
 {
     redirect_release(c);
     c->method = method;
     c->at_origin = true;
     CURLU *u = curl_url();
-    if (!u || !(c->url = strdup(url))) {
+    if (!u || !(c->url = strdup(url)) || (login && take_login(c, login) != 0)) {
         curl_url_cleanup(u);
         return -1;
     }
     /* a URL libcurl cannot parse has no origin: every hop counts as leaving it */
-    bool failed = curl_url_set(u, CURLUPART_URL, url, CHAIN_URL_FLAGS) == CURLUE_OK &&
-                  (origin_of(u, &c->origin) != 0 ||
-                   copy_part(u, CURLUPART_USER, CURLU_URLDECODE, &c->user) != 0 ||
-                   copy_part(u, CURLUPART_PASSWORD, CURLU_URLDECODE, &c->password) != 0);
+    bool failed =
+        curl_url_set(u, CURLUPART_URL, url, CHAIN_URL_FLAGS) == CURLUE_OK &&
+        (origin_of(u, &c->origin) != 0 ||
+         (!login && (copy_part(u, CURLUPART_USER, CURLU_URLDECODE, &c->user) != 0 ||
+                     copy_part(u, CURLUPART_PASSWORD, CURLU_URLDECODE, &c->password) != 0)));
     curl_url_cleanup(u);
     return failed ? -1 : 0;
 }
@@ -119,13 +131,16 @@ bool redirect_credential_header(const char *line)
     return false;
 }
 
+bool redirect_keeps_body(const char *method, long status)
+{
+    if (status == 303)
+        return strcasecmp(method, "HEAD") == 0;
+    return !((status == 301 || status == 302) && strcasecmp(method, "POST") == 0);
+}
+
 const char *redirect_method(const char *method, long status)
 {
-    if (status == 303 && strcasecmp(method, "HEAD") != 0)
-        return "GET";
-    if ((status == 301 || status == 302) && strcasecmp(method, "POST") == 0)
-        return "GET";
-    return method;
+    return redirect_keeps_body(method, status) ? method : "GET";
 }
 
 /* Where a hop stands against the chain so far. */
@@ -183,8 +198,9 @@ static const char *resolve(CURLU *u, const struct redirect_chain *c, const char 
     return uc == CURLUE_UNSUPPORTED_SCHEME ? AFETCH_E_PROTOCOL : AFETCH_E_BAD_RESPONSE;
 }
 
-/* Applies the credential rule to u's user info; *send: whether the hop gets the first URL's
- * credentials through the options (u has none of its own). 0, or -1 when out of memory. */
+/* Applies the credential rule to u's user info; *send: whether the hop gets the chain's
+ * credentials through the options (u has none of its own, or they are a login's, which wins).
+ * 0, or -1 when out of memory. */
 static int settle_credentials(CURLU *u, const struct redirect_chain *c, const struct hop_rules *h,
                               bool *send)
 {
@@ -197,7 +213,7 @@ static int settle_credentials(CURLU *u, const struct redirect_chain *c, const st
     char *own = NULL;
     if (copy_part(u, CURLUPART_USER, 0, &own) != 0)
         return -1;
-    *send = c->user && !own;
+    *send = c->user && (c->login || !own);
     free(own);
     return 0;
 }
@@ -261,6 +277,7 @@ const char *redirect_follow(struct redirect_chain *c, const char *location, long
     curl_slist_free_all(c->headers);
     c->url = p.url;
     c->headers = p.headers;
+    c->body_dropped = c->body_dropped || !redirect_keeps_body(c->method, status);
     c->method = redirect_method(c->method, status);
     c->count++;
     c->at_origin = p.rules.at_origin;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static size_t size_of(const char *s)
@@ -15,15 +16,40 @@ static size_t size_of(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
-static const char *copy_into(char **cursor, const char *s)
+static const char *copy_bytes(char **cursor, const char *s, size_t n)
 {
     if (!s)
         return NULL;
-    size_t n = strlen(s) + 1;
     memcpy(*cursor, s, n);
+    (*cursor)[n] = '\0';
     const char *copy = *cursor;
-    *cursor += n;
+    *cursor += n + 1;
     return copy;
+}
+
+static const char *copy_into(char **cursor, const char *s)
+{
+    return s ? copy_bytes(cursor, s, strlen(s)) : NULL;
+}
+
+/* Copies what req asks for itself beyond url, label and headers. */
+static void copy_own(afetch_request *own, char **cursor, const afetch_request *req)
+{
+    own->method = copy_into(cursor, req->method);
+    own->body = copy_bytes(cursor, req->body, req->body_size);
+    own->body_size = req->body ? req->body_size : 0;
+    own->body_type = req->body ? copy_into(cursor, req->body_type) : NULL;
+    own->user = copy_into(cursor, req->user);
+}
+
+/* Why the request cannot be sent as asked, or NULL. */
+static const char *unsendable(const afetch_options *opts, const afetch_request *own)
+{
+    size_t size;
+    const char *type;
+    if (fetch_body(opts, own, &size, &type) && strcasecmp(fetch_method(opts, own), "HEAD") == 0)
+        return "a HEAD request cannot send a body";
+    return NULL;
 }
 
 struct task *task_new(const afetch_request *req, size_t index, const afetch_options *opts,
@@ -31,7 +57,9 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
 {
     const char *url = req->url ? req->url : "";
     size_t shown = redact_url(url, NULL, 0) + 1; /* the result's url: its display form */
-    size_t strings = size_of(url) + shown + size_of(req->label) + size_of(req->method);
+    size_t strings = size_of(url) + shown + size_of(req->label) + size_of(req->method) +
+                     (req->body ? req->body_size + 1 + size_of(req->body_type) : 0) +
+                     size_of(req->user);
     struct task *t = malloc(sizeof *t + strings);
     if (!t)
         return NULL;
@@ -42,9 +70,15 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
     t->future.result.url = cursor;
     cursor += redact_url(url, cursor, shown) + 1;
     t->future.result.label = copy_into(&cursor, req->label);
-    t->method = copy_into(&cursor, req->method);
+    copy_own(&t->own, &cursor, req);
 
     char idn_error[160];
+    const char *problem = req->error_code ? NULL : unsendable(opts, &t->own);
+    if (problem) {
+        fetch_fail(&t->future.result, AFETCH_E_INVALID_INPUT, problem, url, &t->result_strings);
+        future_settle(&t->future);
+        return t;
+    }
     if (!req->error_code && fetch_ascii_url(url, &t->ascii_url, idn_error, sizeof idn_error)) {
         fetch_fail(&t->future.result, AFETCH_E_INVALID_INPUT, idn_error, url, &t->result_strings);
         future_settle(&t->future);
@@ -87,8 +121,7 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
                    &t->result_strings);
         return -1;
     }
-    const char *code =
-        fetch_prepare(slot->easy, opts, r->index, url, t->method, headers, &slot->io);
+    const char *code = fetch_prepare(slot->easy, opts, r->index, url, &t->own, headers, &slot->io);
     if (!code && curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {
         fetch_abandon(&slot->io);
         code = AFETCH_E_INTERNAL;
@@ -107,7 +140,7 @@ double task_collect(struct task *t, CURLcode rc, const afetch_options *opts, uin
 {
     struct slot *slot = t->slot;
     fetch_finish(slot->easy, rc, opts, &slot->io, &t->future.result, &t->result_strings);
-    double delay = fetch_retry_delay(slot->easy, opts, t->method, &t->future.result, rng);
+    double delay = fetch_retry_delay(slot->easy, opts, &t->own, &t->future.result, rng);
     t->slot = NULL;
     return delay;
 }

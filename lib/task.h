@@ -22,12 +22,13 @@ struct task {
     struct host *host;          /* when PARKED or RUNNING with a per-host limit */
     struct curl_slist *headers; /* owned, when the request had headers of its own */
     char *result_strings;       /* owned; what the result's strings point into */
-    const char *method;         /* the request's own, or NULL */
+    afetch_request own;         /* the request's own method, body (+ size, type) and user, in
+                                   strings; NULL where the options' apply */
     const char *url;            /* the request's URL, as given (in strings); the result's url is
                                    its display form, without the password */
     char *ascii_url;            /* owned: the URL with an IDN host in punycode, or NULL */
     bool cut_short;             /* a worker thread stopped it before its result was final */
-    char strings[];             /* url, the result's url, label, method */
+    char strings[];             /* url, the result's url, label, method, body, body type, user */
 };
 
 /* An intrusive doubly linked list of tasks; a task is in at most one at a time. */

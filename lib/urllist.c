@@ -43,6 +43,7 @@ struct afetch_input {
     size_t headers_cap;
     char *header_text;
     size_t header_text_cap;
+    char *json_body;           /* the current entry's "json", as text */
     unsigned shard_k, shard_n; /* keep entries p with p % n == k - 1; n == 0: all */
     size_t entries;            /* entries seen, kept or not */
     char where[300];
@@ -76,6 +77,7 @@ void afetch_input_free(afetch_input *in)
     cJSON_Delete(in->json);
     free(in->headers);
     free(in->header_text);
+    free(in->json_body);
     free(in);
 }
 
@@ -285,7 +287,8 @@ static const char *json_headers(afetch_input *in, const cJSON *object, afetch_re
  * silently dropped once lost a request's headers to a typo ("header"). */
 static bool unknown_key(afetch_input *in, afetch_request *req)
 {
-    static const char *const known[] = {"url", "label", "method", "headers"};
+    static const char *const known[] = {"url",  "label", "method", "headers",
+                                        "body", "json",  "user"};
     const size_t count = sizeof known / sizeof known[0];
     const cJSON *item;
     cJSON_ArrayForEach(item, in->json)
@@ -305,8 +308,154 @@ static bool unknown_key(afetch_input *in, afetch_request *req)
     return false;
 }
 
-/* Reads {"url": …, "label": …, "method": …, "headers": {…}}. */
-static const char *json_entry(afetch_input *in, afetch_request *req)
+/* ---- The "json" of an entry, as written: cJSON keeps numbers as doubles, so that printing
+ * its tree would turn 12345678901234567891 into 1.2345678901234567e+19. The text has passed
+ * cJSON_Parse, which these walkers follow (blanks are the bytes up to 32, as for cJSON). */
+
+static const char *skip_blanks(const char *p)
+{
+    while (*p && (unsigned char)*p <= 32)
+        p++;
+    return p;
+}
+
+/* Past the end of the string whose opening quote is at p (at the NUL if it is not closed). */
+static const char *skip_string(const char *p)
+{
+    for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && p[1])
+            p++;
+    return *p ? p + 1 : p;
+}
+
+/* Past the end of the value at p. */
+static const char *skip_value(const char *p)
+{
+    if (*p == '"')
+        return skip_string(p);
+    if (*p != '{' && *p != '[') {
+        while (*p && (unsigned char)*p > 32 && !strchr(",}]", *p))
+            p++;
+        return p;
+    }
+    int depth = 0;
+    do {
+        if (*p == '"') {
+            p = skip_string(p);
+            continue;
+        }
+        depth += *p == '{' || *p == '[';
+        depth -= *p == '}' || *p == ']';
+        p++;
+    } while (*p && depth > 0);
+    return p;
+}
+
+/* Whether the string from start to end (quotes included) is key. */
+static bool string_is(const char *start, const char *end, const char *key)
+{
+    size_t len = (size_t)(end - start);
+    if (!memchr(start, '\\', len))
+        return len == strlen(key) + 2 && strncmp(start + 1, key, len - 2) == 0;
+    cJSON *decoded = cJSON_ParseWithLength(start, len); /* escapes: let cJSON read them */
+    bool same = cJSON_IsString(decoded) && strcmp(decoded->valuestring, key) == 0;
+    cJSON_Delete(decoded);
+    return same;
+}
+
+/* The text of the first member key of the object in text, as cJSON_GetObjectItem finds it:
+ * *start and *end. false if there is none. */
+static bool raw_member(const char *text, const char *key, const char **start, const char **end)
+{
+    const char *p = skip_blanks(text);
+    if (*p != '{')
+        return false;
+    for (p = skip_blanks(p + 1); *p == '"'; p = skip_blanks(p + 1)) {
+        const char *name_end = skip_string(p);
+        bool match = string_is(p, name_end, key);
+        p = skip_blanks(name_end);
+        if (*p != ':')
+            return false;
+        *start = skip_blanks(p + 1);
+        *end = skip_value(*start);
+        if (match)
+            return true;
+        p = skip_blanks(*end);
+        if (*p != ',')
+            return false;
+    }
+    return false;
+}
+
+/* The entry's "json" value as the body: its text, blanks outside strings dropped. */
+static const char *json_body(afetch_input *in, const char *text, afetch_request *req)
+{
+    const char *start, *end;
+    if (!raw_member(text, "json", &start, &end))
+        return "\"json\" could not be read";
+    size_t len = (size_t)(end - start);
+    char *copy = realloc(in->json_body, len + 1);
+    if (!copy)
+        return "out of memory";
+    in->json_body = copy;
+    memcpy(copy, start, len);
+    copy[len] = '\0';
+    cJSON_Minify(copy);
+    req->body = copy;
+    req->body_size = strlen(copy);
+    req->body_type = "application/json";
+    return NULL;
+}
+
+/* Reads "body", "json" and "user" into req. */
+static const char *json_payload(afetch_input *in, const char *text, afetch_request *req)
+{
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(in->json, "body");
+    const cJSON *json = cJSON_GetObjectItemCaseSensitive(in->json, "json");
+    const cJSON *user = cJSON_GetObjectItemCaseSensitive(in->json, "user");
+    if (body && json)
+        return "\"body\" and \"json\" together: an entry has one body";
+    if (body && !cJSON_IsString(body))
+        return "\"body\" must be a string";
+    if (user && !(cJSON_IsString(user) && strchr(user->valuestring, ':')))
+        return "\"user\" must be a string \"name:password\"";
+    req->user = user ? user->valuestring : NULL;
+    if ((body || json) && req->method && strcasecmp(req->method, "HEAD") == 0)
+        return "a HEAD request cannot send a body";
+    if (json)
+        return json_body(in, text, req);
+    if (body) {
+        req->body = body->valuestring;
+        req->body_size = strlen(body->valuestring);
+    }
+    return NULL;
+}
+
+/* A list line shown as an entry's url (a JSON entry without a good "url") must not show the
+ * password of its "user": the text of each string value of a "user" key becomes "***" (fewer
+ * stars for a shorter one: the line cannot grow). Keys are matched as written (one spelled
+ * with escapes is missed); a string left open runs to the end of the line. */
+static void hide_logins(char *text)
+{
+    for (char *p = strchr(text, '"'); p; p = strchr(p, '"')) {
+        const char *key_end = skip_string(p);
+        bool user = key_end - p == 6 && strncmp(p, "\"user\"", 6) == 0;
+        const char *colon = skip_blanks(key_end);
+        char *value = p + (skip_blanks(colon + (*colon == ':')) - p);
+        p += key_end - p;
+        if (!user || *colon != ':' || *value != '"')
+            continue;
+        const char *value_end = skip_string(value);
+        size_t closing = value_end[-1] == '"' && value_end - value > 1;
+        size_t len = (size_t)(value_end - value) - 1 - closing, stars = len < 3 ? len : 3;
+        memset(value + 1, '*', stars);
+        memmove(value + 1 + stars, value_end - closing, strlen(value_end - closing) + 1);
+        p = value + 1 + stars + closing;
+    }
+}
+
+/* Reads {"url": …, "label": …, "method": …, "headers": {…}, "body"|"json": …, "user": …}. */
+static const char *json_entry(afetch_input *in, const char *text, afetch_request *req)
 {
     const cJSON *json = in->json;
     if (!cJSON_IsObject(json))
@@ -326,7 +475,8 @@ static const char *json_entry(afetch_input *in, afetch_request *req)
     req->method = method ? method->valuestring : NULL;
     if (headers && !cJSON_IsObject(headers))
         return "\"headers\" must be an object";
-    return headers ? json_headers(in, headers, req) : NULL;
+    const char *problem = headers ? json_headers(in, headers, req) : NULL;
+    return problem ? problem : json_payload(in, text, req);
 }
 
 /* Whether a string in json (valid JSON text) holds the escape \u0000: cJSON's strings end at
@@ -358,7 +508,7 @@ static const char *json_parse(afetch_input *in, const char *text)
     return NULL;
 }
 
-static void parse_entry(afetch_input *in, const char *text, afetch_request *req)
+static void parse_entry(afetch_input *in, char *text, afetch_request *req)
 {
     if (text[0] != '{') {
         urllist_parse_url(text, in->where, in->protocols, req, in->message, sizeof in->message);
@@ -366,15 +516,15 @@ static void parse_entry(afetch_input *in, const char *text, afetch_request *req)
     }
     req->url = text;
     const char *problem = json_parse(in, text);
-    if (!problem && cJSON_IsObject(in->json) && unknown_key(in, req))
-        return;
-    if (!problem)
-        problem = json_entry(in, req);
+    if (!problem && !(cJSON_IsObject(in->json) && unknown_key(in, req)))
+        problem = json_entry(in, text, req);
     if (problem)
         fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,
              NULL);
-    else
+    else if (!req->error_code)
         urllist_parse_url(req->url, in->where, in->protocols, req, in->message, sizeof in->message);
+    if (req->url == text)
+        hide_logins(text);
 }
 
 static char *trim(char *s, size_t len)

@@ -5,7 +5,8 @@
 _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --shard --fail-fast
 --json --jsonl --as-completed --body --headers --write-out --quiet --timeline --progress
 --no-progress --verbose --trace
---timeout --connect-timeout --method --head --header --user-agent --no-follow --max-redirs
+--timeout --connect-timeout --method --head --header --user-agent --data --data-binary
+--data-json --user --no-follow --max-redirs
 --location-trusted --no-location-trusted --accept
 --compressed --http2-prior-knowledge
 --proto --deny-private --max-size --low-speed-limit --low-speed-time --retry --retry-delay
@@ -13,7 +14,7 @@ _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --sha
 --proxy --noproxy --resolve --connect-to --cookie --cookie-jar
 --output-dir --overwrite --hash
 --config --no-config --help --version'
-_afetch_short_opts='-j -q -w -t -X -I -H -A -k -x -b -c -o -v -h -V'
+_afetch_short_opts='-j -q -w -t -X -I -H -A -d -u -k -x -b -c -o -v -h -V'
 
 # _afetch_list CUR ITEM...: complete the last item of the comma-separated list CUR with an ITEM
 # not listed yet.
@@ -49,10 +50,14 @@ _afetch_values() {
     --compare)
         _afetch_list "$cur" sync threads async
         ;;
+    -d | --data | --data-binary | --data-json)
+        # free text, or @FILE: a file name after the @
+        [[ $cur == @* ]] && mapfile -t COMPREPLY < <(compgen -P @ -f -- "${cur#@}")
+        ;;
     -j | --parallel | --threads | --rate | --per-host | --shard | -t | --timeout | \
         --connect-timeout | -H | --header | -A | --user-agent | --max-redirs | --max-size | \
         --low-speed-limit | --low-speed-time | --retry | --retry-delay | -x | --proxy | \
-        --noproxy | --resolve | --connect-to | --accept | -w | --write-out)
+        --noproxy | --resolve | --connect-to | --accept | -w | --write-out | -u | --user)
         COMPREPLY=() # a number or free text: nothing to offer
         ;;
     *)

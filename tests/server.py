@@ -10,7 +10,8 @@ redirect tests: 127.0.0.2). With --port 0 a free port is picked; the chosen port
 is written atomically to --port-file (FILE.tmp, then rename). Serves until
 SIGTERM/SIGINT. With --log FILE, one JSON object per received request
 ({"method", "path", "headers"}, like /echo) is appended to FILE, so tests
-can check what actually reached the server. With --tls-cert and --tls-key the
+can check what actually reached the server. A request with a Content-Length
+also gets "body" (its first MiB as UTF-8, bad bytes replaced) and "body_hex". With --tls-cert and --tls-key the
 server speaks HTTPS (HTTP/1.1 over TLS; the handshake runs in the request's
 thread, so a client that never finishes it cannot block the others).
 
@@ -21,7 +22,8 @@ Endpoints (GET/HEAD; other methods are answered like GET):
     /bytes/N               200 application/octet-stream, exactly N bytes
     /redirect/N            302 -> /redirect/N-1; /redirect/0 -> 200 "done\\n"
     /redirect-loop         302 -> /redirect-loop
-    /echo                  200 application/json {method, path, headers}
+    /echo                  200 application/json {method, path, headers[, body,
+                           body_hex]}
     /close                 close the connection without a response
     /html                  200 text/html small page
 
@@ -114,6 +116,7 @@ import zlib
 CHUNK = 64 * 1024
 MAX_BYTES = 100 * 1024 * 1024
 MAX_DELAY_MS = 600 * 1000
+BODY_KEPT = 1024 * 1024
 
 HTML_PAGE = (
     "<!DOCTYPE html>\n"
@@ -195,7 +198,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 hdrs[key] = hdrs[key] + ", " + value
             else:
                 hdrs[key] = value
-        return {"method": self.command, "path": self.path, "headers": hdrs}
+        doc = {"method": self.command, "path": self.path, "headers": hdrs}
+        body = getattr(self, "_body", None)
+        if body is not None:
+            doc["body"] = body.decode("utf-8", errors="replace")
+            doc["body_hex"] = body.hex()
+        return doc
 
     def _log_request_doc(self):
         if self.server.request_log is None:
@@ -206,7 +214,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.server.request_log.flush()
 
     def _drain_body(self):
-        """Read (and discard) a request body so keep-alive stays in sync."""
+        """Read a request body so keep-alive stays in sync; the first BODY_KEPT
+        bytes are kept for the request log and /echo ("body", "body_hex")."""
+        self._body = None
         length = self.headers.get("Content-Length")
         if length:
             try:
@@ -214,11 +224,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except ValueError:
                 self.close_connection = True
                 return
+            kept = []
             while n > 0:
                 chunk = self.rfile.read(min(n, CHUNK))
                 if not chunk:
                     break
+                if sum(len(k) for k in kept) < BODY_KEPT:
+                    kept.append(chunk)
                 n -= len(chunk)
+            self._body = b"".join(kept)[:BODY_KEPT]
         elif "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             # we do not parse chunked uploads; just close after responding
             self.close_connection = True

@@ -41,7 +41,13 @@ struct cli {
     struct str_list resolve, connect_to;   /* --resolve, --connect-to */
     struct str_list cookies, cookie_files; /* -b NAME=VALUE, -b FILE */
     char *cookie;                          /* owned: the -b NAME=VALUE ones joined by "; " */
-    char **owned; /* copies of config file values that settings point into */
+    char *body; /* -d, --data-binary, --data-json: owned; opts.body points at it */
+    size_t body_size;
+    bool body_json;          /* the body came from --data-json */
+    const char *body_option; /* the option that gave it, for messages */
+    bool list_on_stdin;      /* no operand, or "-": standard input holds the list */
+    bool stdin_read;         /* a body option read standard input (@-) */
+    char **owned;            /* copies of config file values that settings point into */
     size_t owned_count, owned_cap;
     char **operands; /* the lists and URLs, in command-line order (slots of argv) */
     int operand_count;

@@ -1,6 +1,7 @@
 /* options.c — the command line and the config file: one table of options, an exact scan of argv
  * over it, one function that applies an option, and usage(). A config file key is an option's
  * long name. */
+#include "body.h"
 #include "cli.h"
 #include "display.h"
 
@@ -66,6 +67,8 @@ enum long_only {
     OPT_ACCEPT,
     OPT_BODY,
     OPT_HEADERS,
+    OPT_DATA_BINARY,
+    OPT_DATA_JSON,
 };
 
 static const struct option long_options[] = {
@@ -93,6 +96,10 @@ static const struct option long_options[] = {
     {"head", no_argument, NULL, 'I'},
     {"header", required_argument, NULL, 'H'},
     {"user-agent", required_argument, NULL, 'A'},
+    {"data", required_argument, NULL, 'd'},
+    {"data-binary", required_argument, NULL, OPT_DATA_BINARY},
+    {"data-json", required_argument, NULL, OPT_DATA_JSON},
+    {"user", required_argument, NULL, 'u'},
     {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
     {"location-trusted", no_argument, NULL, OPT_LOCATION_TRUSTED},
@@ -134,7 +141,9 @@ static void usage(FILE *out)
           "An argument with :// is a URL, - is standard input, anything else a list file;\n"
           "with no arguments the list is read from standard input. A list has one URL a line\n"
           "(# comments, blank lines skipped) or a JSON object a line:\n"
-          "  {\"url\": ..., \"label\": ..., \"method\": ..., \"headers\": {\"Name\": \"value\"}}\n"
+          "  {\"url\": ..., \"label\": ..., \"method\": ..., \"headers\": {\"Name\": \"value\"},\n"
+          "   \"body\": \"text\" or \"json\": VALUE, \"user\": \"name:password\"}\n"
+          "(an entry's method, headers, body and user win over the options)\n"
           "\n"
           "Modes:\n"
           "      --sync               one URL after another (the sequential baseline)\n"
@@ -174,13 +183,25 @@ static void usage(FILE *out)
           "  -I, --head               send HEAD requests\n"
           "  -H, --header 'K: V'      add a request header (repeatable)\n"
           "  -A, --user-agent S       User-Agent (default afetch/" AFETCH_VERSION ")\n"
+          "  -d, --data TEXT|@FILE    request body, sent as POST unless -X says otherwise, as\n"
+          "                           application/x-www-form-urlencoded unless -H sets a\n"
+          "                           Content-Type; @FILE is read once, without its CR and LF\n"
+          "                           (as curl); @- is standard input; repeated: joined by &\n"
+          "      --data-binary TEXT|@FILE  the same, the file sent byte for byte\n"
+          "      --data-json TEXT|@FILE  a JSON body (checked, sent compact) with Content-Type\n"
+          "                           and Accept application/json unless -H sets them\n"
+          "  -u, --user USER:PASSWORD HTTP basic authentication (a credential: see\n"
+          "                           --location-trusted); no prompt, USER: is an empty\n"
+          "                           password\n"
           "      --no-follow          do not follow redirects (a 3xx is then ok)\n"
           "      --max-redirs N       redirects followed at most (default 10)\n"
-          "      --location-trusted   let credentials follow redirects to other origins: URL\n"
+          "      --location-trusted   let credentials follow redirects to other origins: -u, URL\n"
           "                           user info and -H headers such as Authorization, Cookie,\n"
           "                           X-Api-Key (default: only to the first URL's scheme, host\n"
           "                           and port); --no-location-trusted: the default. A redirect\n"
-          "                           from https to http drops every -H header either way\n"
+          "                           from https to http drops every -H header and -u either\n"
+          "                           way. A body goes along on 307 and 308, not once a 303\n"
+          "                           (or a 301, 302 after POST) made the request a GET\n"
           "      --accept LIST        final statuses that are ok, e.g. 200-299,301,404 (default:\n"
           "                           any below 400)\n"
           "      --compressed         ask for compressed bodies (sizes count decoded bytes)\n"
@@ -205,7 +226,8 @@ static void usage(FILE *out)
           "      --max-size SIZE      largest body (decoded), e.g. 10M; k, M, G suffixes\n"
           "      --low-speed-limit B  a transfer slower than B bytes/s ...\n"
           "      --low-speed-time SEC ... for SEC seconds times out (default 10 and 20)\n"
-          "      --retry N            try again N times after a transient failure (GET, HEAD)\n"
+          "      --retry N            try again N times after a transient failure (idempotent\n"
+          "                           methods: GET, HEAD, OPTIONS, TRACE, PUT, DELETE)\n"
           "      --retry-delay SEC    backoff base, doubling each try (default 1, max 60)\n"
           "  -k, --insecure           do not verify TLS certificates\n"
           "      --cacert FILE        verify TLS certificates against FILE\n"
@@ -570,6 +592,20 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         return -1;
     case 'I':
         c->opts.head = true;
+        return -1;
+    case 'd':
+    case OPT_DATA_BINARY:
+    case OPT_DATA_JSON:
+        return take_body(c,
+                         opt == 'd'               ? BODY_FORM
+                         : opt == OPT_DATA_BINARY ? BODY_BINARY
+                                                  : BODY_JSON,
+                         arg, name);
+    case 'u': /* the value is a password: no message shows it */
+        if (!strchr(arg, ':'))
+            return usage_error(name, "expects USER:PASSWORD; afetch does not prompt for a "
+                                     "password (USER: sends an empty one)");
+        c->opts.user = arg;
         return -1;
     case OPT_PROTO:
         c->protocols = arg;
@@ -959,6 +995,8 @@ static int settle_options(struct cli *c)
         return usage_error(c->opts.cacert, strerror(errno)); /* --cacert */
     if (c->opts.output_dir && prepare_output_dir(c->opts.output_dir) >= 0)
         return EXIT_USAGE;
+    if (settle_body(c) >= 0)
+        return EXIT_USAGE;
     c->opts.headers = c->headers;
     c->opts.header_count = c->header_count;
     return settle_network(c);
@@ -977,6 +1015,10 @@ static int group_of(int opt)
     case 'q':
     case 'w':
         return 2;
+    case 'd':
+    case OPT_DATA_BINARY:
+    case OPT_DATA_JSON:
+        return 3;
     default:
         return 0;
     }
@@ -1119,7 +1161,8 @@ static int scan_next(struct arg_scan *s)
 struct prescan {
     const char *config; /* --config FILE */
     bool no_config;
-    bool group_on_cli[3];
+    bool group_on_cli[4];
+    bool operands, stdin_operand; /* any operand; "-" among them */
 };
 
 /* Returns -1 to go on, or the usage exit code after printing why the command line is wrong:
@@ -1131,6 +1174,11 @@ static int prescan(int argc, char **argv, struct prescan *p)
     while ((opt = scan_next(&s)) != SCAN_END) {
         if (opt == SCAN_ERROR)
             return usage_error(s.problem, NULL);
+        if (opt == SCAN_OPERAND) {
+            p->operands = true;
+            p->stdin_operand = p->stdin_operand || strcmp(s.arg, "-") == 0;
+            continue;
+        }
         if (opt == OPT_CONFIG)
             p->config = s.arg;
         else if (opt == OPT_NO_CONFIG)
@@ -1241,6 +1289,7 @@ int cli_parse(struct cli *c, int argc, char **argv)
     afetch_options_init(&c->opts);
     struct prescan p = {0};
     int code = prescan(argc, argv, &p);
+    c->list_on_stdin = !p.operands || p.stdin_operand; /* before a body option reads @- */
     if (code < 0)
         code = apply_config_file(c, &p);
     if (code >= 0)
@@ -1275,4 +1324,5 @@ void cli_free(struct cli *c)
         free(lists[i]->items);
     free(c->cookie);
     afetch_template_free(c->template);
+    free(c->body);
 }

@@ -11,6 +11,18 @@ static char *dup_or_null(const char *s, bool *failed)
     return copy;
 }
 
+/* A body holds bytes, NUL bytes too. */
+static char *dup_bytes(const char *s, size_t n, bool *failed)
+{
+    char *copy = s ? malloc(n + 1) : NULL;
+    if (copy) {
+        memcpy(copy, s, n);
+        copy[n] = '\0';
+    }
+    *failed = *failed || (s && !copy);
+    return copy;
+}
+
 int record_one(struct recording *rec, const afetch_request *req)
 {
     if (rec->count == rec->cap) {
@@ -23,11 +35,16 @@ int record_one(struct recording *rec, const afetch_request *req)
     }
     bool failed = false;
     afetch_request *copy = &rec->requests[rec->count];
-    *copy = (afetch_request){.error_code = req->error_code, .header_count = req->header_count};
+    *copy = (afetch_request){.error_code = req->error_code,
+                             .header_count = req->header_count,
+                             .body_size = req->body_size};
     copy->url = dup_or_null(req->url, &failed);
     copy->label = dup_or_null(req->label, &failed);
     copy->method = dup_or_null(req->method, &failed);
     copy->error_message = dup_or_null(req->error_message, &failed);
+    copy->body = dup_bytes(req->body, req->body_size, &failed);
+    copy->body_type = dup_or_null(req->body_type, &failed);
+    copy->user = dup_or_null(req->user, &failed);
     char **headers = req->header_count ? calloc(req->header_count, sizeof *headers) : NULL;
     failed = failed || (req->header_count && !headers);
     for (size_t i = 0; headers && i < req->header_count; i++)
@@ -45,6 +62,9 @@ void recording_free(struct recording *rec)
         free((char *)r->label);
         free((char *)r->method);
         free((char *)r->error_message);
+        free((char *)r->body);
+        free((char *)r->body_type);
+        free((char *)r->user);
         for (size_t h = 0; r->headers && h < r->header_count; h++)
             free((char *)r->headers[h]);
         free((void *)r->headers);

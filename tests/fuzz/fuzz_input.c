@@ -1,9 +1,11 @@
 /* fuzz_input.c — libFuzzer target for the list reader: any bytes read as a list file through
  * afetch_input must give well-formed entries (a URL, a known error code with a message, headers
- * that are "Name: value" lines), never a crash, leak or overrun. */
+ * that are "Name: value" lines, a user with a colon, a "json" body that is JSON itself), never a
+ * crash, leak or overrun. */
 #include "afetch.h"
 #include "urllist.h"
 
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,16 @@ static size_t check(const afetch_request *req)
     for (size_t i = 0; i < req->header_count; i++)
         if (!req->headers[i] || !strchr(req->headers[i], ':'))
             abort();
+    if (req->user && !strchr(req->user, ':'))
+        abort();
+    for (size_t i = 0; req->body && i < req->body_size; i++)
+        touched += (unsigned char)req->body[i] == 0x7F;
+    if (req->body_type) { /* "json": the value's own text, which must parse alone */
+        cJSON *json = cJSON_ParseWithOpts(req->body, NULL, 1);
+        if (!json || strlen(req->body) != req->body_size)
+            abort();
+        cJSON_Delete(json);
+    }
     return touched;
 }
 

@@ -125,9 +125,23 @@ help_short() {
     [ "$output" = list.txt ]
 }
 
+@test "completion: a body option offers files after @, nothing for text" {
+    local opt
+    for opt in -d --data --data-binary --data-json; do
+        run comp afetch "$opt" @li
+        echo "$opt: $output"
+        [ "$output" = @list.txt ]
+        run comp afetch "$opt" "a="
+        [ -z "$output" ]
+    done
+    run comp afetch --data-json = @ca
+    [ "$output" = @ca.pem ]
+}
+
 @test "completion: nothing is offered for a number or free-text argument" {
     local opt
-    for opt in -j --parallel --threads -t --timeout --retry --max-size -H --header -A --shard; do
+    for opt in -j --parallel --threads -t --timeout --retry --max-size -H --header -A --shard \
+        -u --user; do
         run comp afetch "$opt" ""
         echo "$opt: $output"
         [ -z "$output" ]

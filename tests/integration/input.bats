@@ -201,7 +201,7 @@ teardown() {
     tag="$(uniq_tag)"
     {
         printf '{"url": "%s", "header": {"Authorization": "Bearer t"}}\n' "$BASE/echo?$tag-0"
-        printf '{"url": "%s", "body": "data"}\n' "$BASE/echo?$tag-1"
+        printf '{"url": "%s", "payload": "data"}\n' "$BASE/echo?$tag-1"
         printf '{"url": "%s", "label": "fine", "method": "GET", "headers": {"X-A": "1"}}\n' \
             "$BASE/echo?$tag-2"
     } >"$list"
@@ -211,7 +211,7 @@ teardown() {
     echo "$output" | jqt --arg f "$list" '.results[0].error.code == "invalid-input" and
         .results[0].error.message == "\($f):1: unknown key \"header\"; did you mean \"headers\"?"'
     echo "$output" | jqt --arg f "$list" '.results[1].error.code == "invalid-input" and
-        .results[1].error.message == "\($f):2: unknown key \"body\""'
+        .results[1].error.message == "\($f):2: unknown key \"payload\""'
     echo "$output" | jqt '.results[2].ok == true and .results[2].label == "fine"'
     [ "$(server_request "$tag-0" | wc -l)" -eq 0 ]
     [ "$(server_request "$tag-1" | wc -l)" -eq 0 ]

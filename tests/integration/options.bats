@@ -361,9 +361,9 @@ expect_unknown_option() {
     tag="$(uniq_tag)"
     cd "$BATS_TEST_TMPDIR"
     # once --user-agent, --output-dir (a directory named report.pdf), --insecure and
-    # --http2-prior-knowledge
-    expect_unknown_option "unknown option --user; did you mean --user-agent?" \
-        --user user:pass "$BASE/echo?$tag-user"
+    # --http2-prior-knowledge (--user is an option of its own now)
+    expect_unknown_option "unknown option --user-ag; did you mean --user-agent?" \
+        --user-ag x "$BASE/echo?$tag-user"
     expect_unknown_option "unknown option --output; did you mean --output-dir?" \
         --output report.pdf "$BASE/echo?$tag-output"
     [ ! -e report.pdf ]

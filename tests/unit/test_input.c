@@ -30,6 +30,9 @@ struct entry {
     char url[256], label[64], method[16], code[32], message[256];
     size_t headers;
     char header0[64];
+    bool has_body;
+    char body[128], body_type[32], user[64];
+    size_t body_size;
 };
 
 /* The error that ended the last read_all early, or "". */
@@ -57,6 +60,12 @@ static size_t read_all(const char *path, struct entry *out, size_t max)
         e->headers = req.header_count;
         if (req.header_count)
             snprintf(e->header0, sizeof e->header0, "%s", req.headers[0]);
+        e->has_body = req.body != NULL;
+        e->body_size = req.body_size;
+        if (req.body && req.body_size < sizeof e->body)
+            memcpy(e->body, req.body, req.body_size);
+        snprintf(e->body_type, sizeof e->body_type, "%s", req.body_type ? req.body_type : "");
+        snprintf(e->user, sizeof e->user, "%s", req.user ? req.user : "");
     }
     const char *error = afetch_input_error(in);
     snprintf(read_error, sizeof read_error, "%s", error ? error : "");
@@ -139,7 +148,7 @@ static void test_json_unknown_keys(struct tap *t)
     const char *path =
         LIST("keys.txt", "{\"url\": \"http://k.test/1\", \"header\": {\"X-A\": \"1\"}}\n"
                          "\n"
-                         "{\"url\": \"http://k.test/3\", \"body\": \"data\"}\n"
+                         "{\"url\": \"http://k.test/3\", \"payload\": \"data\"}\n"
                          "{\"url\": \"http://k.test/4\", \"label\": \"l\", \"method\": \"PUT\","
                          " \"headers\": {\"X-B\": \"2\"}}\n"
                          "{\"URL\": \"http://k.test/5\"}\n");
@@ -151,7 +160,7 @@ static void test_json_unknown_keys(struct tap *t)
        "a misspelt key is invalid-input, named with the close one: %s", e[0].message);
     ok(t,
        strcmp(e[1].code, AFETCH_E_INVALID_INPUT) == 0 &&
-           strstr(e[1].message, "keys.txt:3: unknown key \"body\"") &&
+           strstr(e[1].message, "keys.txt:3: unknown key \"payload\"") &&
            !strstr(e[1].message, "did you mean"),
        "a key nothing is close to is named alone: %s", e[1].message);
     ok(t,
@@ -191,6 +200,47 @@ static void test_json_strictness(struct tap *t)
        "an escaped backslash before u0000 is text, not a NUL: %s %s", e[5].url, e[5].message);
     ok(t, !e[6].code[0] && strcmp(e[6].url, "http://j.test/g") == 0,
        "trailing blanks after the object are fine: %s", e[6].message);
+}
+
+static void test_json_payload(struct tap *t)
+{
+    struct entry e[10];
+    const char *path =
+        LIST("payload.txt",
+             "{\"url\": \"http://p.test/1\", \"body\": \"a=1&b\", \"user\": \"u:p:w\"}\n"
+             "{\"url\": \"http://p.test/2\", \"json\" : { \"n\": 12345678901234567891, \"s\": \"x "
+             "\\\" }\" } , \"label\": \"j\"}\n"
+             "{\"url\": \"http://p.test/3\", \"j\\u0073on\": [1, 2.50, null], \"json\": 0}\n"
+             "{\"url\": \"http://p.test/4\", \"body\": \"\", \"json\": null}\n"
+             "{\"url\": \"http://p.test/5\", \"json\": null}\n"
+             "{\"url\": \"http://p.test/6\", \"user\": \"nopassword\"}\n"
+             "{\"url\": \"http://p.test/7\", \"method\": \"HEAD\", \"body\": \"x\"}\n"
+             "{\"uri\": \"http://p.test/8\", \"user\":\"u:secret\", \"label\": \"user\"}\n"
+             "{\"user\" : \"u:secret\\\"x\", \"user\": \"a\", \"x\": \"user\"\n");
+    size_t n = read_all(path, e, 10);
+    ok(t, n == 9, "nine entries (got %zu)", n);
+    ok(t,
+       e[0].has_body && e[0].body_size == 5 && strcmp(e[0].body, "a=1&b") == 0 &&
+           !e[0].body_type[0] && strcmp(e[0].user, "u:p:w") == 0,
+       "body (form type) and user read: '%s' '%s'", e[0].body, e[0].user);
+    ok(t,
+       strcmp(e[1].body, "{\"n\":12345678901234567891,\"s\":\"x \\\" }\"}") == 0 &&
+           strcmp(e[1].body_type, "application/json") == 0 && strcmp(e[1].label, "j") == 0,
+       "json: its text compact, numbers and strings as written: %s", e[1].body);
+    ok(t, strcmp(e[2].body, "[1,2.50,null]") == 0,
+       "a key spelt with escapes is the key (the first of two, as cJSON finds it): %s", e[2].body);
+    ok(t, strcmp(e[3].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[3].message, "payload.txt:4"),
+       "body and json together: %s", e[3].message);
+    ok(t, !e[4].code[0] && strcmp(e[4].body, "null") == 0 && e[4].body_size == 4,
+       "json null is the body null");
+    ok(t, strcmp(e[5].code, AFETCH_E_INVALID_INPUT) == 0 && !strstr(e[5].message, "nopassword"),
+       "a user without a colon is refused, unechoed: %s", e[5].message);
+    ok(t, strcmp(e[6].code, AFETCH_E_INVALID_INPUT) == 0 && strstr(e[6].message, "HEAD"),
+       "HEAD with a body: %s", e[6].message);
+    ok(t, strcmp(e[7].code, AFETCH_E_INVALID_INPUT) == 0 && !strstr(e[7].url, "secret"),
+       "the line shown for a bad entry hides the user's password: %s", e[7].url);
+    ok(t, !strstr(e[8].url, "secret") && strstr(e[8].url, "\"x\": \"user\""),
+       "also in broken JSON, every user value: %s", e[8].url);
 }
 
 static void test_nul_and_empty(struct tap *t)
@@ -347,6 +397,7 @@ int main(void)
     test_json_lines(&t);
     test_json_unknown_keys(&t);
     test_json_strictness(&t);
+    test_json_payload(&t);
     test_nul_and_empty(&t);
     test_unreadable(&t);
     test_sources_in_order(&t);

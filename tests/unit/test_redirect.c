@@ -43,6 +43,14 @@ static void test_methods(struct tap *t)
     ok(t, strcmp(redirect_method("POST", 307), "POST") == 0, "POST 307 stays POST");
     ok(t, strcmp(redirect_method("POST", 308), "POST") == 0, "POST 308 stays POST");
     ok(t, strcmp(redirect_method("DELETE", 301), "DELETE") == 0, "DELETE 301 stays");
+    ok(t, !redirect_keeps_body("POST", 303) && !redirect_keeps_body("GET", 303),
+       "303 drops the body, even a GET's");
+    ok(t, !redirect_keeps_body("POST", 302) && !redirect_keeps_body("POST", 301),
+       "POST 301/302 drops it");
+    ok(t,
+       redirect_keeps_body("PUT", 302) && redirect_keeps_body("POST", 307) &&
+           redirect_keeps_body("PATCH", 308),
+       "PUT 302, POST 307, PATCH 308 keep it");
 }
 
 static bool has_header(const struct curl_slist *list, const char *prefix)
@@ -69,7 +77,7 @@ static void fixture_start(struct fixture *f, const char *url)
     f->all = curl_slist_append(f->all, "X-Trace: t");
     f->all = curl_slist_append(f->all, "Host: origin.test");
     redirect_init(&f->chain);
-    redirect_start(&f->chain, url, "GET");
+    redirect_start(&f->chain, url, "GET", NULL);
 }
 
 static void fixture_end(struct fixture *f)
@@ -155,6 +163,52 @@ static void test_chain(struct tap *t)
     fixture_end(&f);
 }
 
+/* A login (-u, an entry's user) goes where URL user info would, and wins over it. */
+static void test_login(struct tap *t)
+{
+    struct fixture f;
+    afetch_options_init(&f.opts);
+    f.all = NULL;
+    redirect_init(&f.chain);
+    redirect_start(&f.chain, "http://url:info@a.test/", "POST", "u:p:w");
+    ok(t,
+       f.chain.send_credentials && strcmp(f.chain.user, "u") == 0 &&
+           strcmp(f.chain.password, "p:w") == 0,
+       "hop 0 sends the login, split at the first colon, over the URL's user info");
+    ok(t, !hop(&f, "http://x:y@a.test/own") && f.chain.send_credentials,
+       "at the origin it goes on, also to a Location with user info of its own");
+    ok(t, !hop(&f, "http://b.test/") && !f.chain.send_credentials, "not to another host");
+    ok(t, !hop(&f, "http://a.test/") && !f.chain.send_credentials, "nor back at the origin");
+    ok(t, f.chain.body_dropped && strcmp(f.chain.method, "GET") == 0,
+       "the first 302 made the POST a GET without its body");
+    fixture_end(&f);
+
+    redirect_init(&f.chain);
+    f.opts.location_trusted = true;
+    redirect_start(&f.chain, "https://a.test/", "PUT", "u:");
+    ok(t, strcmp(f.chain.password, "") == 0, "\"u:\" is an empty password");
+    ok(t, !hop(&f, "https://b.test/") && f.chain.send_credentials, "trusted: to another host");
+    ok(t, !hop(&f, "http://b.test/") && !f.chain.send_credentials, "never from https to http");
+    fixture_end(&f);
+}
+
+static void test_body_dropped(struct tap *t)
+{
+    struct fixture f;
+    fixture_start(&f, "http://a.test/");
+    f.chain.method = "POST";
+    const char *code = redirect_follow(&f.chain, "/b", 307, &f.opts, f.all, f.msg, sizeof f.msg);
+    ok(t, !code && !f.chain.body_dropped && strcmp(f.chain.method, "POST") == 0,
+       "307 keeps the method and the body");
+    code = redirect_follow(&f.chain, "/c", 303, &f.opts, f.all, f.msg, sizeof f.msg);
+    ok(t, !code && f.chain.body_dropped && strcmp(f.chain.method, "GET") == 0, "303: GET, no body");
+    code = redirect_follow(&f.chain, "/d", 307, &f.opts, f.all, f.msg, sizeof f.msg);
+    ok(t, !code && f.chain.body_dropped, "and no body for the rest of the chain");
+    redirect_start(&f.chain, "http://a.test/", "POST", NULL);
+    ok(t, !f.chain.body_dropped && !f.chain.send_credentials, "a new start forgets it");
+    fixture_end(&f);
+}
+
 static void test_errors(struct tap *t)
 {
     struct fixture f;
@@ -186,6 +240,8 @@ int main(void)
     test_credential_names(&t);
     test_methods(&t);
     test_chain(&t);
+    test_login(&t);
+    test_body_dropped(&t);
     test_errors(&t);
     return tap_done(&t);
 }
