@@ -16,14 +16,14 @@ struct one {
     char code[32];
 };
 
-static bool next_request(void *arg, afetch_request *req)
+static afetch_next next_request(void *arg, afetch_request *req)
 {
     struct one *one = arg;
     if (one->pulled)
-        return false;
+        return AFETCH_NEXT_END;
     one->pulled = true;
     *req = (afetch_request){.url = one->url};
-    return true;
+    return AFETCH_NEXT_ENTRY;
 }
 
 static void deliver(void *arg, const afetch_result *r)
