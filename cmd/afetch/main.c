@@ -71,12 +71,30 @@ static void install_signal_handlers(void)
 
 /* A transfer holds one socket once connected. Resolving a name (a socket pair) and happy
  * eyeballs (a second socket) need more for a moment; if that runs the process out, the library
- * lowers the window itself and tries the starved transfer again, so the estimate can be lean. */
-enum { FDS_PER_TRANSFER = 1, FDS_SPARE = 64 };
+ * lowers the window itself and tries the starved transfer again, so the estimate can be lean.
+ * The process itself (standard streams, the loop, its wake-ups, the lists) keeps FDS_SPARE, or a
+ * quarter of a smaller limit, but no fewer than FDS_SPARE_MIN. */
+enum { FDS_PER_TRANSFER = 1, FDS_SPARE = 64, FDS_SPARE_MIN = 16 };
+
+static rlim_t spare_fds(rlim_t limit)
+{
+    rlim_t quarter = limit / 4;
+    return quarter > FDS_SPARE ? FDS_SPARE : quarter < FDS_SPARE_MIN ? FDS_SPARE_MIN : quarter;
+}
+
+/* The transfers a run can have in flight: -j, or the length of a shorter list when it can be
+ * counted ahead (URL arguments and regular files; not a pipe, which is read once). */
+static unsigned window_for_work(const struct cli *c)
+{
+    size_t work = count_entries(c->operand_count, c->operands);
+    if (work && c->shard_n)
+        work = (work + c->shard_n - c->shard_k) / c->shard_n;
+    return work && work < c->opts.parallel ? (unsigned)work : c->opts.parallel;
+}
 
 /* Raises the soft open-file limit to the hard one (and the hard one too where -j needs more
- * and the process may), then lowers -j, with a warning, if even that is not enough: better
- * fewer transfers than EMFILE. */
+ * and the process may), then lowers -j, with a warning, if even that is not enough for the
+ * window the work needs: better fewer transfers than EMFILE. */
 static void fit_parallel_to_fd_limit(struct cli *c)
 {
     struct rlimit limit;
@@ -92,13 +110,22 @@ static void fit_parallel_to_fd_limit(struct cli *c)
     getrlimit(RLIMIT_NOFILE, &limit);
     if (limit.rlim_cur >= needed)
         return;
-    rlim_t room = limit.rlim_cur > FDS_SPARE ? (limit.rlim_cur - FDS_SPARE) / FDS_PER_TRANSFER : 1;
+    unsigned window = window_for_work(c); /* counted only now that it matters */
+    rlim_t spare = spare_fds(limit.rlim_cur);
+    rlim_t room = limit.rlim_cur > spare ? (limit.rlim_cur - spare) / FDS_PER_TRANSFER : 1;
+    if (room >= window)
+        return;
     unsigned fitted = room > 1 ? (unsigned)room : 1;
+    char asked[64];
+    if (window < c->opts.parallel)
+        snprintf(asked, sizeof asked, "%u URLs at once", window);
+    else
+        snprintf(asked, sizeof asked, "--parallel %u", window);
     fprintf(stderr,
-            "afetch: warning: --parallel %u needs %llu open files, the limit is %llu; "
-            "using --parallel %u\n",
-            c->opts.parallel, (unsigned long long)needed, (unsigned long long)limit.rlim_cur,
-            fitted);
+            "afetch: warning: %s need%s %llu open files, the limit is %llu; using --parallel %u\n",
+            asked, window < c->opts.parallel ? "" : "s",
+            (unsigned long long)(window * FDS_PER_TRANSFER + spare),
+            (unsigned long long)limit.rlim_cur, fitted);
     c->opts.parallel = fitted;
 }
 
