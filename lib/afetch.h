@@ -397,9 +397,11 @@ int afetch_output_finish(afetch_output *output, const afetch_summary *summary,
 void afetch_output_set_color(afetch_output *output, bool color);
 /* True once a write has failed, e.g. EPIPE when the reader went away. */
 bool afetch_output_failed(const afetch_output *output);
-/* Tells the output that it writes to a terminal columns wide (0, the default: not a terminal).
- * The table then cuts each row's error message to fit, and a template escapes its strings
- * (afetch_escape_terminal); otherwise both write them whole (a template raw, for scripts). */
+/* Tells the output that it writes to a terminal columns wide (0, the default: not a terminal);
+ * may be called again when the width changes. The table then fits each row to the width: narrow
+ * fixed columns, the URL cut in the middle and the label and error message at their end, by
+ * display width; a template escapes its strings (afetch_escape_terminal). Otherwise both write
+ * them whole (a template raw, for scripts). */
 void afetch_output_set_terminal(afetch_output *output, unsigned columns);
 /* JSON results gain "body", "body_encoding" and "body_truncated" (body), and "headers"
  * (headers): null where a result has none. Without this call they have neither.

@@ -176,43 +176,116 @@ static void shown_free(struct shown *t)
         free(t->text);
 }
 
-/* Writes s escaped; the columns it took go to *columns. */
-static int put_escaped(FILE *out, const char *s, size_t *columns)
+static const char ellipsis[] = "\xe2\x80\xa6";
+
+/* The len bytes at s (escaped) in room columns at most: whole, else cut between characters,
+ * keeping the head (middle: the head and the tail) around "…". */
+static int put_fitted(FILE *out, const char *s, size_t len, size_t room, bool middle)
 {
-    struct shown t;
-    if (show(&t, s) != 0)
-        return -1;
-    int rc = fwrite(t.text, 1, t.len, out) == t.len ? 0 : -1;
-    *columns += utf8_columns(t.text, t.len);
-    shown_free(&t);
-    return rc;
+    size_t columns = utf8_columns(s, len);
+    if (columns <= room)
+        return fwrite(s, 1, len, out) == len ? 0 : -1;
+    if (room == 0)
+        return 0;
+    size_t tail_columns = middle ? (room - 1) * 2 / 5 : 0; /* the head, with the host, gets more */
+    size_t head = utf8_fit(s, len, room - 1 - tail_columns);
+    /* the shortest tail that fits: skip what would take more than tail_columns */
+    size_t tail = utf8_fit(s, len, columns - tail_columns);
+    while (tail < len && utf8_columns(s + tail, len - tail) > tail_columns) {
+        size_t n = utf8_sequence((const unsigned char *)s + tail, len - tail);
+        tail += n ? n : 1;
+    }
+    bool ok = fwrite(s, 1, head, out) == head && fputs(ellipsis, out) != EOF &&
+              fwrite(s + tail, 1, len - tail, out) == len - tail;
+    return ok ? 0 : -1;
 }
 
-/* The message of a row that has used columns so far: whole, or on a terminal cut to what is
- * left of its width, ending in "…" (never to fewer than MESSAGE_MIN columns: a URL that fills
- * the line already wraps it). */
-enum { MESSAGE_MIN = 16 };
-static int put_message(afetch_output *o, const char *message, size_t used)
-{
-    struct shown t;
-    if (show(&t, message) != 0)
-        return -1;
-    size_t room = o->columns > used + 2 ? o->columns - used - 2 : 0;
-    if (room < MESSAGE_MIN)
-        room = MESSAGE_MIN;
-    size_t len = t.len;
-    bool cut = o->columns && utf8_columns(t.text, t.len) > room;
-    if (cut)
-        len = utf8_fit(t.text, t.len, room - 1);
-    int rc = fprintf(o->out, "  %.*s%s", (int)len, t.text, cut ? "\xe2\x80\xa6" : "") < 0 ? -1 : 0;
-    shown_free(&t);
-    return rc;
-}
+/* The widths of a terminal table's columns: each fits what it usually holds (an index below
+ * 1000, a status or the usual error codes, 8 digits of bytes, seconds below 1000); a longer
+ * value takes what it needs, and the row's URL gives way. */
+enum { T_INDEX = 3, T_STATUS = 9, T_BYTES = 8, T_SECONDS = 7 };
 
 static void table_header(afetch_output *o)
 {
-    check(o, fprintf(o->out, "%6s  %-18s %12s %9s  %s\n", "#", "STATUS", "BYTES", "SECONDS",
-                     "URL  ERROR"));
+    if (o->columns)
+        check(o, fprintf(o->out, "%*s %-*s %*s %*s  %s\n", T_INDEX, "#", T_STATUS, "STATUS",
+                         T_BYTES, "BYTES", T_SECONDS, "SECONDS", "URL  ERROR"));
+    else
+        check(o, fprintf(o->out, "%6s  %-18s %12s %9s  %s\n", "#", "STATUS", "BYTES", "SECONDS",
+                         "URL  ERROR"));
+}
+
+/* The columns of a row's URL, label and error message, or of the room they get. */
+struct cells {
+    size_t url, label, error;
+};
+
+/* Shares room columns (of a terminal, after the fixed columns) among a row's cells of widths
+ * need, when they do not all fit: the error message gets a third at most, and so does the label
+ * of the rest, the URL the remainder; what the URL does not use goes to the label, then to the
+ * error. Each cell gets one column at least. The separators, " (" ")" and "  ", come first. */
+static struct cells share_room(size_t room, struct cells need, bool label, bool error)
+{
+    size_t separators = (label ? 3 : 0) + (error ? 2 : 0);
+    if (need.url + need.label + need.error + separators <= room)
+        return need;
+    size_t left = room > separators ? room - separators : 0;
+    struct cells got = {.error = need.error < left / 3 ? need.error : left / 3};
+    left -= got.error;
+    got.label = need.label < left / 3 ? need.label : left / 3;
+    got.url = left - got.label;
+    if (got.url > need.url) {
+        size_t spare = got.url - need.url;
+        size_t to_label = need.label - got.label < spare ? need.label - got.label : spare;
+        got.url = need.url;
+        got.label += to_label;
+        got.error += spare - to_label;
+    }
+    /* each cell shows something, if only its "…" */
+    size_t *least[] = {&got.label, &got.error};
+    size_t needed[] = {need.label, need.error};
+    for (size_t i = 0; i < 2; i++)
+        if (*least[i] == 0 && needed[i] > 0 && got.url > 1) {
+            *least[i] = 1;
+            got.url--;
+        }
+    if (got.url == 0)
+        got.url = 1;
+    return got;
+}
+
+/* The URL (with its label) and the error message of a row: whole on a pipe; on a terminal in
+ * the room its width leaves, the URL cut in the middle (its host and last part stay), the label
+ * and the message at their end. */
+static int put_url_and_error(afetch_output *o, const afetch_result *r, size_t room)
+{
+    struct shown url, label, error;
+    if (show(&url, r->url) != 0)
+        return -1;
+    if (show(&label, r->label ? r->label : "") != 0) {
+        shown_free(&url);
+        return -1;
+    }
+    if (show(&error, r->error_message ? r->error_message : "") != 0) {
+        shown_free(&url);
+        shown_free(&label);
+        return -1;
+    }
+    struct cells need = {utf8_columns(url.text, url.len), utf8_columns(label.text, label.len),
+                         utf8_columns(error.text, error.len)};
+    struct cells got = o->columns ? share_room(room, need, r->label, r->error_message) : need;
+    bool ok = put_fitted(o->out, url.text, url.len, got.url, true) == 0;
+    if (ok && r->label)
+        ok = fputs(" (", o->out) != EOF &&
+             put_fitted(o->out, label.text, label.len, got.label, false) == 0 &&
+             fputs(")", o->out) != EOF;
+    if (ok && r->error_message)
+        ok = fputs("  ", o->out) != EOF &&
+             put_fitted(o->out, error.text, error.len, got.error, false) == 0;
+    shown_free(&url);
+    shown_free(&label);
+    shown_free(&error);
+    return ok ? 0 : -1;
 }
 
 static void table_row(afetch_output *o, const afetch_result *r)
@@ -231,19 +304,14 @@ static void table_row(afetch_output *o, const afetch_result *r)
                      : strcmp(r->error_code, AFETCH_E_CANCELLED) == 0 ? "\033[33m"
                                                                       : "\033[31m";
     const char *off = o->color ? "\033[0m" : "";
-    int n = fprintf(o->out, "%6zu  %s%-18s%s %12lld %9s  ", r->index, on, status, off,
-                    (long long)r->bytes, seconds);
+    int n = o->columns
+                ? fprintf(o->out, "%*zu %s%-*s%s %*lld %*s  ", T_INDEX, r->index, on, T_STATUS,
+                          status, off, T_BYTES, (long long)r->bytes, T_SECONDS, seconds)
+                : fprintf(o->out, "%6zu  %s%-18s%s %12lld %9s  ", r->index, on, status, off,
+                          (long long)r->bytes, seconds);
     check(o, n);
     size_t used = n > 0 ? (size_t)n - strlen(on) - strlen(off) : 0;
-    check(o, put_escaped(o->out, r->url, &used));
-    if (r->label) {
-        check(o, fputs(" (", o->out));
-        check(o, put_escaped(o->out, r->label, &used));
-        check(o, fputs(")", o->out));
-        used += 3;
-    }
-    if (r->error_message)
-        check(o, put_message(o, r->error_message, used));
+    check(o, put_url_and_error(o, r, o->columns > used ? o->columns - used : 0));
     check(o, fputc('\n', o->out) == EOF ? -1 : 0);
 }
 

@@ -1,6 +1,7 @@
 # bash completion for afetch. Installed as share/bash-completion/completions/afetch; or source it.
 # Self-contained: needs only bash 4, not the bash-completion package.
-# tests/integration/completion.bats checks the option lists below against `afetch --help`.
+# tests/integration/completion.bats checks the option lists below against `afetch --help`: its
+# options, and the opposite of each on/off one (the last lines).
 
 _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --shard --fail-fast
 --json --jsonl --as-completed --body --headers --write-out --quiet --timeline --progress
@@ -13,7 +14,10 @@ _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --sha
 --insecure --cacert
 --proxy --noproxy --resolve --connect-to --cookie --cookie-jar
 --output-dir --overwrite --hash
---config --no-config --help --version'
+--config --no-config --help --version
+--no-sync --no-compare --no-fail-fast --no-json --no-jsonl --no-as-completed --no-body
+--no-headers --no-quiet --no-verbose --no-trace --no-head --follow --no-compressed
+--no-http2-prior-knowledge --no-deny-private --no-insecure --no-overwrite --no-hash'
 _afetch_short_opts='-j -q -w -t -X -I -H -A -d -u -k -x -b -c -o -v -h -V'
 
 # _afetch_list CUR ITEM...: complete the last item of the comma-separated list CUR with an ITEM

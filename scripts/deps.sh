@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make pkg-config libcurl4-openssl-dev libssl-dev libidn2-dev libev-dev libcjson-dev"
 test="$build clang jq bats valgrind python3 groff-base openssl parallel libxml2-utils librsvg2-bin
-    nghttp2-server tinyproxy"
+    nghttp2-server tinyproxy tmux"
 case "${1:-build}" in
 build) wanted=$build ;;
 demo) wanted="$build python3" ;;

@@ -33,6 +33,7 @@ struct cli {
     int progress;     /* --progress 1, --no-progress 0, else -1: on a terminal */
     afetch_format format;
     bool as_completed, fail_fast, quiet;
+    bool verbose, trace;   /* -v, --trace: afetch_options.verbosity 1 and 2 */
     const char *protocols; /* --proto, checked once the input exists */
     unsigned shard_k, shard_n;
     const char *timeline; /* --timeline FILE.svg */

@@ -1,21 +1,35 @@
 /* display.c — the progress line (redrawn at most 10 times a second), log lines and messages. */
 #include "display.h"
+#include "escape.h" /* utf8_columns, utf8_fit: the line's width without a locale */
 
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+unsigned terminal_width(int fd)
+{
+    struct winsize size;
+    if (!isatty(fd))
+        return 0;
+    return ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0 ? size.ws_col : 80;
+}
+
 /* With the lock held. */
 static void clear_drawn(struct display *d)
 {
-    if (d->drawn) {
+    if (!d->drawn)
+        return;
+    if (d->plain)
+        fprintf(stderr, "\r%*s\r", (int)d->drawn_columns, "");
+    else
         fputs("\r\033[K", stderr);
-        d->drawn = false;
-    }
+    d->drawn = false;
 }
 
 void print_error(const char *format, ...)
@@ -55,20 +69,36 @@ static double now_seconds(void)
 }
 
 /* The progress line's text: done (of the total, when known), ok, failed, in flight, MB, rate,
- * ETA. */
-static void format_progress(size_t total, const afetch_progress *p, char *line, size_t size)
+ * ETA; within columns (SIZE_MAX: no limit) the fields that fit, from the first, and at least the
+ * first one cut to fit. */
+static void format_progress(size_t total, const afetch_progress *p, size_t columns, char *line,
+                            size_t size)
 {
     double rate = p->elapsed > 0 ? (double)p->done / p->elapsed : 0;
-    char done[64], eta[32] = "";
-    if (total) {
-        snprintf(done, sizeof done, "%zu/%zu", p->done, total);
-        if (rate > 0 && p->done < total)
-            snprintf(eta, sizeof eta, " · ETA %.0f s", (double)(total - p->done) / rate);
-    } else {
-        snprintf(done, sizeof done, "%zu", p->done);
+    char fields[7][48];
+    size_t count = 0;
+    if (total)
+        snprintf(fields[count++], sizeof fields[0], "%zu/%zu done", p->done, total);
+    else
+        snprintf(fields[count++], sizeof fields[0], "%zu done", p->done);
+    snprintf(fields[count++], sizeof fields[0], "%zu ok", p->ok);
+    snprintf(fields[count++], sizeof fields[0], "%zu failed", p->failed);
+    snprintf(fields[count++], sizeof fields[0], "%zu in flight", p->in_flight);
+    snprintf(fields[count++], sizeof fields[0], "%.1f MB", (double)p->bytes / 1e6);
+    snprintf(fields[count++], sizeof fields[0], "%.0f/s", rate);
+    if (total && rate > 0 && p->done < total)
+        snprintf(fields[count++], sizeof fields[0], "ETA %.0f s", (double)(total - p->done) / rate);
+    size_t len = (size_t)snprintf(line, size, "%s", fields[0]);
+    if (utf8_columns(line, len) > columns) {
+        len = utf8_fit(line, len, columns);
+        line[len] = '\0';
     }
-    snprintf(line, size, "%s done · %zu ok · %zu failed · %zu in flight · %.1f MB · %.0f/s%s", done,
-             p->ok, p->failed, p->in_flight, (double)p->bytes / 1e6, rate, eta);
+    for (size_t i = 1; i < count; i++) {
+        /* " · " is four bytes and three columns */
+        if (utf8_columns(line, len) + 3 + strlen(fields[i]) > columns)
+            break;
+        len += (size_t)snprintf(line + len, size - len, " \xc2\xb7 %s", fields[i]);
+    }
 }
 
 /* afetch_stream.progress: one line, redrawn at most 10 times a second. */
@@ -79,11 +109,25 @@ void draw_progress(void *arg, const afetch_progress *p)
     bool finished = d->total && p->done == d->total;
     pthread_mutex_lock(&d->lock);
     if (finished || now - d->last_draw >= 0.1) {
-        char line[256];
-        format_progress(d->total, p, line, sizeof line);
-        fprintf(stderr, "\r\033[K%s", line);
+        unsigned changes = d->window_changes ? atomic_load(d->window_changes) : 0;
+        if (!d->measured || changes != d->seen_changes) {
+            d->columns = terminal_width(STDERR_FILENO);
+            d->seen_changes = changes;
+            d->measured = true;
+        }
+        char line[400];
+        format_progress(d->total, p, d->columns ? d->columns - 1 : SIZE_MAX, line, sizeof line);
+        size_t len = strlen(line);
+        size_t columns = utf8_columns(line, len);
+        if (d->plain) /* blanks over what is left of the longer line drawn before */
+            fprintf(stderr, "\r%.*s%*s", (int)len, line,
+                    d->drawn && d->drawn_columns > columns ? (int)(d->drawn_columns - columns) : 0,
+                    "");
+        else
+            fprintf(stderr, "\r\033[K%.*s", (int)len, line);
         d->last_draw = now;
         d->drawn = true;
+        d->drawn_columns = columns;
     }
     pthread_mutex_unlock(&d->lock);
 }

@@ -4,13 +4,16 @@
 #include "display.h"
 #include "recording.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,6 +23,9 @@ static volatile sig_atomic_t interrupted;
 static volatile sig_atomic_t signals_seen;
 /* The loop of the concurrent run under way, for the signal handler to wake. */
 static afetch_loop *volatile running_loop;
+/* SIGWINCHes so far: the progress line and the table measure the terminal again after one. The
+ * handler may run on any thread, hence an atomic (lock-free, so safe in a handler). */
+static atomic_uint window_changes;
 
 /* The first signal stops gently: nothing new starts, what runs is cancelled (its temporary
  * file removed), the output is completed, exit 130. Stopping never waits for input, so a
@@ -37,6 +43,13 @@ static void on_interrupt(int signum)
         afetch_loop_wake(loop);
 }
 
+static void on_window_change(int signum)
+{
+    (void)signum;
+    atomic_fetch_add(&window_changes, 1);
+}
+
+/* Called by main before any thread starts: a signal's disposition is the whole process's. */
 static void install_signal_handlers(void)
 {
     /* A closed pipe must come back as EPIPE, not kill us; libcurl wants the same. */
@@ -51,16 +64,37 @@ static void install_signal_handlers(void)
     sigaddset(&action.sa_mask, SIGTERM);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    struct sigaction resize = {.sa_handler = on_window_change, .sa_flags = SA_RESTART};
+    sigemptyset(&resize.sa_mask);
+    sigaction(SIGWINCH, &resize, NULL);
 }
 
 /* A transfer holds one socket once connected. Resolving a name (a socket pair) and happy
  * eyeballs (a second socket) need more for a moment; if that runs the process out, the library
- * lowers the window itself and tries the starved transfer again, so the estimate can be lean. */
-enum { FDS_PER_TRANSFER = 1, FDS_SPARE = 64 };
+ * lowers the window itself and tries the starved transfer again, so the estimate can be lean.
+ * The process itself (standard streams, the loop, its wake-ups, the lists) keeps FDS_SPARE, or a
+ * quarter of a smaller limit, but no fewer than FDS_SPARE_MIN. */
+enum { FDS_PER_TRANSFER = 1, FDS_SPARE = 64, FDS_SPARE_MIN = 16 };
+
+static rlim_t spare_fds(rlim_t limit)
+{
+    rlim_t quarter = limit / 4;
+    return quarter > FDS_SPARE ? FDS_SPARE : quarter < FDS_SPARE_MIN ? FDS_SPARE_MIN : quarter;
+}
+
+/* The transfers a run can have in flight: -j, or the length of a shorter list when it can be
+ * counted ahead (URL arguments and regular files; not a pipe, which is read once). */
+static unsigned window_for_work(const struct cli *c)
+{
+    size_t work = count_entries(c->operand_count, c->operands);
+    if (work && c->shard_n)
+        work = (work + c->shard_n - c->shard_k) / c->shard_n;
+    return work && work < c->opts.parallel ? (unsigned)work : c->opts.parallel;
+}
 
 /* Raises the soft open-file limit to the hard one (and the hard one too where -j needs more
- * and the process may), then lowers -j, with a warning, if even that is not enough: better
- * fewer transfers than EMFILE. */
+ * and the process may), then lowers -j, with a warning, if even that is not enough for the
+ * window the work needs: better fewer transfers than EMFILE. */
 static void fit_parallel_to_fd_limit(struct cli *c)
 {
     struct rlimit limit;
@@ -76,14 +110,90 @@ static void fit_parallel_to_fd_limit(struct cli *c)
     getrlimit(RLIMIT_NOFILE, &limit);
     if (limit.rlim_cur >= needed)
         return;
-    rlim_t room = limit.rlim_cur > FDS_SPARE ? (limit.rlim_cur - FDS_SPARE) / FDS_PER_TRANSFER : 1;
+    unsigned window = window_for_work(c); /* counted only now that it matters */
+    rlim_t spare = spare_fds(limit.rlim_cur);
+    rlim_t room = limit.rlim_cur > spare ? (limit.rlim_cur - spare) / FDS_PER_TRANSFER : 1;
+    if (room >= window)
+        return;
     unsigned fitted = room > 1 ? (unsigned)room : 1;
+    char asked[64];
+    if (window < c->opts.parallel)
+        snprintf(asked, sizeof asked, "%u URLs at once", window);
+    else
+        snprintf(asked, sizeof asked, "--parallel %u", window);
     fprintf(stderr,
-            "afetch: warning: --parallel %u needs %llu open files, the limit is %llu; "
-            "using --parallel %u\n",
-            c->opts.parallel, (unsigned long long)needed, (unsigned long long)limit.rlim_cur,
-            fitted);
+            "afetch: warning: %s need%s %llu open files, the limit is %llu; using --parallel %u\n",
+            asked, window < c->opts.parallel ? "" : "s",
+            (unsigned long long)(window * FDS_PER_TRANSFER + spare),
+            (unsigned long long)limit.rlim_cur, fitted);
     c->opts.parallel = fitted;
+}
+
+/* The extensions of list files: a missing name.ext with one of them is taken for that file. */
+static bool list_extension(const char *ext)
+{
+    static const char *const known[] = {"txt",   "list",   "lst",  "urls", "csv", "tsv", "json",
+                                        "jsonl", "ndjson", "conf", "log",  "in",  "out", "md"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcasecmp(ext, known[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A host name: labels of letters, digits, '-' (or UTF-8) joined by dots, two at least, the last
+ * one of letters only and two of them at least. */
+static bool host_name(const char *name)
+{
+    const char *last = strrchr(name, '.');
+    if (!last || strlen(last + 1) < 2)
+        return false;
+    for (const char *p = name; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        bool letter = isalpha(ch) || ch >= 0x80;
+        if (ch == '.' ? p == name || p[-1] == '.' : !(letter || isdigit(ch) || ch == '-'))
+            return false;
+        if (p > last && !letter)
+            return false;
+    }
+    return true;
+}
+
+/* An IPv4 address, or an IPv6 one in brackets. */
+static bool address_literal(const char *name)
+{
+    unsigned char binary[16];
+    char inside[64];
+    size_t len = strlen(name);
+    if (name[0] != '[')
+        return inet_pton(AF_INET, name, binary) == 1;
+    if (len < 3 || len - 2 >= sizeof inside || name[len - 1] != ']')
+        return false;
+    snprintf(inside, sizeof inside, "%.*s", (int)(len - 2), name + 1);
+    return inet_pton(AF_INET6, inside, binary) == 1;
+}
+
+/* Whether arg, a list file that is not there, looks like host[:port][/path] typed without a
+ * scheme; if so, the URL it most likely means goes to url: http:// for an address, localhost or
+ * a port, https:// for a name (as a list line without a scheme gets). */
+static bool looks_like_url(const char *arg, char *url, size_t size)
+{
+    size_t host_len = strcspn(arg, "/");
+    const char *close = arg[0] == '[' ? memchr(arg, ']', host_len) : NULL;
+    size_t name_len = arg[0] == '[' ? (close ? (size_t)(close - arg) + 1 : 0) : strcspn(arg, ":/");
+    const char *port = arg + name_len, *end = arg + host_len;
+    bool has_port = port < end && *port == ':' && end - port >= 2 && end - port <= 6;
+    for (const char *p = port + 1; has_port && p < end; p++)
+        has_port = *p >= '0' && *p <= '9';
+    if (name_len == 0 || name_len >= 256 || (port < end && !has_port))
+        return false;
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)name_len, arg);
+    bool numeric = address_literal(name), local = strcasecmp(name, "localhost") == 0;
+    if (!numeric && !local &&
+        (!host_name(name) || (!has_port && !*end && list_extension(strrchr(name, '.') + 1))))
+        return false;
+    snprintf(url, size, "%s://%s", numeric || local || has_port ? "http" : "https", arg);
+    return true;
 }
 
 /* Opens every input before anything is fetched, so a bad file name costs no traffic. */
@@ -96,7 +206,12 @@ static int open_inputs(afetch_input *in, int argc, char **argv)
         int rc = strstr(argv[i], "://") ? afetch_input_add_url(in, argv[i])
                                         : afetch_input_add_path(in, argv[i], err, sizeof err);
         if (rc != 0) {
-            print_error("%s", strstr(argv[i], "://") ? "out of memory" : err);
+            char url[512];
+            if (!strstr(argv[i], "://") && access(argv[i], F_OK) != 0 && errno == ENOENT &&
+                looks_like_url(argv[i], url, sizeof url))
+                print_error("%s: not a file; did you mean %s?", argv[i], url);
+            else
+                print_error("%s", strstr(argv[i], "://") ? "out of memory" : err);
             return EXIT_USAGE;
         }
     }
@@ -105,8 +220,9 @@ static int open_inputs(afetch_input *in, int argc, char **argv)
 
 static void print_summary(const char *mode, const afetch_summary *s)
 {
-    fprintf(stderr, "%s: %zu URLs, %zu ok, %zu failed, %lld bytes, %.3f s, parallel %u\n", mode,
-            s->urls, s->ok, s->failed, (long long)s->bytes, s->elapsed, s->parallel);
+    fprintf(stderr, "%s: %zu URL%s, %zu ok, %zu failed, %lld bytes, %.3f s, parallel %u\n", mode,
+            s->urls, s->urls == 1 ? "" : "s", s->ok, s->failed, (long long)s->bytes, s->elapsed,
+            s->parallel);
 }
 
 /* One run's plumbing: where requests come from, where results go, and how to stop early when
@@ -117,6 +233,7 @@ struct run {
     int (*ready_fd)(void *next_arg); /* for a next that may wait, else NULL */
     struct display *display;
     bool out_is_terminal;
+    unsigned window_changes;   /* when the table last measured the terminal */
     afetch_timeline *timeline; /* --timeline, or NULL */
     bool timeline_failed;      /* out of memory while adding to it */
     const afetch_input *in;    /* maps a shard's numbering back to whole-list indexes */
@@ -142,6 +259,11 @@ static void run_deliver(void *arg, const afetch_result *r)
     struct run *run = arg;
     if (run->display && run->out_is_terminal)
         clear_progress(run->display); /* the row takes the progress line's place */
+    unsigned changes = atomic_load(&window_changes);
+    if (run->out_is_terminal && run->window_changes != changes) {
+        run->window_changes = changes;
+        afetch_output_set_terminal(run->out, terminal_width(STDOUT_FILENO));
+    }
     afetch_result global = *r;
     global.index = afetch_input_position(run->in, r->index);
     afetch_output_result(run->out, &global);
@@ -298,17 +420,6 @@ static int save_timeline(const struct cli *c, struct run *run)
     return rc;
 }
 
-/* The width of standard output when it is a terminal (80 when it will not say), else 0. */
-static unsigned terminal_columns(void)
-{
-    if (!isatty(STDOUT_FILENO))
-        return 0;
-    struct winsize size;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
-        return size.ws_col;
-    return 80;
-}
-
 /* What the command line asked of the output beyond its format. */
 static void set_up_output(const struct cli *c, afetch_output *out)
 {
@@ -316,7 +427,7 @@ static void set_up_output(const struct cli *c, afetch_output *out)
     const char *term = getenv("TERM");
     if (isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && !strcmp(term, "dumb")))
         afetch_output_set_color(out, true);
-    afetch_output_set_terminal(out, terminal_columns());
+    afetch_output_set_terminal(out, terminal_width(STDOUT_FILENO));
     afetch_output_show_response(out, c->opts.body_max > 0, c->opts.keep_headers);
     if (c->template)
         afetch_output_set_template(out, c->template);
@@ -340,6 +451,7 @@ static int run_and_report(const struct cli *c, afetch_input *in, struct display 
                       .out = out,
                       .display = display,
                       .out_is_terminal = isatty(STDOUT_FILENO),
+                      .window_changes = atomic_load(&window_changes),
                       .timeline = c->timeline ? afetch_timeline_new() : NULL};
     run.timeline_failed = c->timeline && !run.timeline;
     int rc =
@@ -392,6 +504,10 @@ int main(int argc, char **argv)
     install_signal_handlers();
     struct cli c = {.runner = RUN_ASYNC, .format = AFETCH_FORMAT_TABLE, .progress = -1};
     int code = cli_parse(&c, argc, argv);
+    if (code < 0 && c.operand_count == 0 && isatty(STDIN_FILENO))
+        code = usage_error("no URL or list given, and standard input is a terminal; try "
+                           "afetch URL..., afetch LIST, or afetch - to type URLs",
+                           NULL);
     if (code >= 0) {
         cli_free(&c);
         return code;
@@ -415,6 +531,9 @@ int main(int argc, char **argv)
         afetch_input_set_shard(in, c.shard_k, c.shard_n);
     struct display display =
         DISPLAY_INIT(c.progress == 1 || (c.progress == -1 && isatty(STDERR_FILENO)));
+    const char *term = getenv("TERM");
+    display.plain = term && strcmp(term, "dumb") == 0;
+    display.window_changes = &window_changes;
     if (display.progress)
         display.total = count_entries(c.operand_count, c.operands);
     if (display.total && c.shard_n)

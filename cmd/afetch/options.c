@@ -47,7 +47,6 @@ enum long_only {
     OPT_THREADS,
     OPT_TRACE,
     OPT_PROGRESS,
-    OPT_NO_PROGRESS,
     OPT_CONFIG,
     OPT_NO_CONFIG,
     OPT_TIMELINE,
@@ -57,10 +56,9 @@ enum long_only {
     OPT_AS_COMPLETED,
     OPT_FAIL_FAST,
     OPT_CONNECT_TIMEOUT,
-    OPT_NO_FOLLOW,
+    OPT_FOLLOW,
     OPT_MAX_REDIRS,
     OPT_LOCATION_TRUSTED,
-    OPT_NO_LOCATION_TRUSTED,
     OPT_NOPROXY,
     OPT_RESOLVE,
     OPT_CONNECT_TO,
@@ -71,50 +69,77 @@ enum long_only {
     OPT_DATA_JSON,
 };
 
+/* An option's val with this bit set is its opposite: --no-json is OPT_JSON | OPT_OFF, --no-follow
+ * OPT_FOLLOW | OPT_OFF. Every on/off option has one, to undo what a config file turned on. */
+enum { OPT_OFF = 1 << 10 };
+
+/* Where each option's setting came from (by val without OPT_OFF), for settings that contradict
+ * each other: the command line's wins over the config file's. */
+enum origin { FROM_DEFAULT, FROM_FILE, FROM_COMMAND_LINE };
+static unsigned char origins[OPT_OFF];
+/* The config file applied, if any, for messages about two of its settings. */
+static char config_file[400];
+
 static const struct option long_options[] = {
     {"parallel", required_argument, NULL, 'j'},
     {"sync", no_argument, NULL, OPT_SYNC},
+    {"no-sync", no_argument, NULL, OPT_SYNC | OPT_OFF},
     {"compare", optional_argument, NULL, OPT_COMPARE},
+    {"no-compare", no_argument, NULL, OPT_COMPARE | OPT_OFF},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"verbose", no_argument, NULL, 'v'},
+    {"no-verbose", no_argument, NULL, 'v' | OPT_OFF},
     {"trace", no_argument, NULL, OPT_TRACE},
+    {"no-trace", no_argument, NULL, OPT_TRACE | OPT_OFF},
     {"progress", no_argument, NULL, OPT_PROGRESS},
-    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_PROGRESS | OPT_OFF},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"timeline", required_argument, NULL, OPT_TIMELINE},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"json", no_argument, NULL, OPT_JSON},
+    {"no-json", no_argument, NULL, OPT_JSON | OPT_OFF},
     {"jsonl", no_argument, NULL, OPT_JSONL},
+    {"no-jsonl", no_argument, NULL, OPT_JSONL | OPT_OFF},
     {"as-completed", no_argument, NULL, OPT_AS_COMPLETED},
+    {"no-as-completed", no_argument, NULL, OPT_AS_COMPLETED | OPT_OFF},
     {"body", optional_argument, NULL, OPT_BODY},
+    {"no-body", no_argument, NULL, OPT_BODY | OPT_OFF},
     {"headers", no_argument, NULL, OPT_HEADERS},
+    {"no-headers", no_argument, NULL, OPT_HEADERS | OPT_OFF},
     {"write-out", required_argument, NULL, 'w'},
     {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+    {"no-fail-fast", no_argument, NULL, OPT_FAIL_FAST | OPT_OFF},
     {"timeout", required_argument, NULL, 't'},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
     {"method", required_argument, NULL, 'X'},
     {"head", no_argument, NULL, 'I'},
+    {"no-head", no_argument, NULL, 'I' | OPT_OFF},
     {"header", required_argument, NULL, 'H'},
     {"user-agent", required_argument, NULL, 'A'},
     {"data", required_argument, NULL, 'd'},
     {"data-binary", required_argument, NULL, OPT_DATA_BINARY},
     {"data-json", required_argument, NULL, OPT_DATA_JSON},
     {"user", required_argument, NULL, 'u'},
-    {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"no-follow", no_argument, NULL, OPT_FOLLOW | OPT_OFF},
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
     {"location-trusted", no_argument, NULL, OPT_LOCATION_TRUSTED},
-    {"no-location-trusted", no_argument, NULL, OPT_NO_LOCATION_TRUSTED},
+    {"no-location-trusted", no_argument, NULL, OPT_LOCATION_TRUSTED | OPT_OFF},
     {"accept", required_argument, NULL, OPT_ACCEPT},
     {"quiet", no_argument, NULL, 'q'},
+    {"no-quiet", no_argument, NULL, 'q' | OPT_OFF},
     {"proto", required_argument, NULL, OPT_PROTO},
     {"low-speed-limit", required_argument, NULL, OPT_LOW_SPEED_LIMIT},
     {"low-speed-time", required_argument, NULL, OPT_LOW_SPEED_TIME},
     {"deny-private", no_argument, NULL, OPT_DENY_PRIVATE},
+    {"no-deny-private", no_argument, NULL, OPT_DENY_PRIVATE | OPT_OFF},
     {"max-size", required_argument, NULL, OPT_MAX_SIZE},
     {"compressed", no_argument, NULL, OPT_COMPRESSED},
+    {"no-compressed", no_argument, NULL, OPT_COMPRESSED | OPT_OFF},
     {"retry", required_argument, NULL, OPT_RETRY},
     {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
     {"insecure", no_argument, NULL, 'k'},
+    {"no-insecure", no_argument, NULL, 'k' | OPT_OFF},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"proxy", required_argument, NULL, 'x'},
     {"noproxy", required_argument, NULL, OPT_NOPROXY},
@@ -124,9 +149,12 @@ static const struct option long_options[] = {
     {"cookie-jar", required_argument, NULL, 'c'},
     {"output-dir", required_argument, NULL, 'o'},
     {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+    {"no-overwrite", no_argument, NULL, OPT_OVERWRITE | OPT_OFF},
     {"hash", no_argument, NULL, OPT_HASH},
+    {"no-hash", no_argument, NULL, OPT_HASH | OPT_OFF},
     {"rate", required_argument, NULL, OPT_RATE},
     {"http2-prior-knowledge", no_argument, NULL, OPT_HTTP2_PRIOR_KNOWLEDGE},
+    {"no-http2-prior-knowledge", no_argument, NULL, OPT_HTTP2_PRIOR_KNOWLEDGE | OPT_OFF},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"per-host", required_argument, NULL, OPT_PER_HOST},
     {"help", no_argument, NULL, 'h'},
@@ -139,8 +167,9 @@ static void usage(FILE *out)
     fputs("Usage: afetch [OPTIONS] [LIST|URL|-]...\n"
           "Fetch every URL of the lists concurrently and report each result in input order.\n"
           "An argument with :// is a URL, - is standard input, anything else a list file;\n"
-          "with no arguments the list is read from standard input. A list has one URL a line\n"
-          "(# comments, blank lines skipped) or a JSON object a line:\n"
+          "with no arguments the list is read from standard input, unless it is a terminal\n"
+          "(- reads one). A list has one URL a line (# comments, blank lines skipped) or a\n"
+          "JSON object a line:\n"
           "  {\"url\": ..., \"label\": ..., \"method\": ..., \"headers\": {\"Name\": \"value\"},\n"
           "   \"body\": \"text\" or \"json\": VALUE, \"user\": \"name:password\"}\n"
           "(an entry's method, headers, body and user win over the options)\n"
@@ -243,6 +272,9 @@ static void usage(FILE *out)
           "      --no-config          read no config file\n"
           "  -h, --help               this help\n"
           "  -V, --version            versions of afetch, libcurl, libev and cJSON\n"
+          "\n"
+          "Each on/off option has an opposite, to undo what a config file turned on: its long\n"
+          "name with no- in front, or without it (as --progress and --no-progress).\n"
           "\n"
           "Exit status: 0 all URLs ok, 1 some URL not ok, 2 usage, input or config error,\n"
           "130 interrupted, 141 standard output closed by its reader.\n",
@@ -538,11 +570,102 @@ static int take_cookie(struct cli *c, const char *arg)
     return push(&c->cookie_files, arg, "--cookie");
 }
 
+/* An output format chosen (on) or given up (off): --json, --jsonl and their opposites. */
+static int take_format(struct cli *c, afetch_format format, bool on)
+{
+    if (!on) {
+        if (c->format == format)
+            c->format = AFETCH_FORMAT_TABLE;
+        return -1;
+    }
+    if (c->format != AFETCH_FORMAT_TABLE && c->format != format)
+        return usage_error("--json and --jsonl", "choose one");
+    c->format = format;
+    return -1;
+}
+
+/* The setting of an on/off option that is one bool, or NULL. */
+static bool *flag_of(struct cli *c, int opt)
+{
+    switch (opt) {
+    case 'I':
+        return &c->opts.head;
+    case 'k':
+        return &c->opts.insecure;
+    case 'q':
+        return &c->quiet;
+    case 'v':
+        return &c->verbose;
+    case OPT_TRACE:
+        return &c->trace;
+    case OPT_DENY_PRIVATE:
+        return &c->opts.deny_private;
+    case OPT_COMPRESSED:
+        return &c->opts.compressed;
+    case OPT_OVERWRITE:
+        return &c->opts.overwrite;
+    case OPT_HASH:
+        return &c->opts.hash;
+    case OPT_HTTP2_PRIOR_KNOWLEDGE:
+        return &c->opts.http2_prior_knowledge;
+    case OPT_AS_COMPLETED:
+        return &c->as_completed;
+    case OPT_FAIL_FAST:
+        return &c->fail_fast;
+    case OPT_FOLLOW:
+        return &c->opts.follow_redirects;
+    case OPT_LOCATION_TRUSTED:
+        return &c->opts.location_trusted;
+    case OPT_HEADERS:
+        return &c->opts.keep_headers;
+    default:
+        return NULL;
+    }
+}
+
+/* An on/off option (opt without OPT_OFF) turned on or off. Returns -1 to go on, an exit code,
+ * or -2 when opt is not one (nor, turned on, --compare or --body, which take a value). */
+static int take_flag(struct cli *c, int opt, bool on)
+{
+    bool *flag = flag_of(c, opt);
+    switch (opt) {
+    case OPT_PROGRESS:
+        c->progress = on;
+        return -1;
+    case OPT_SYNC:
+        if (on || c->runner == RUN_SYNC)
+            c->runner = on ? RUN_SYNC : RUN_ASYNC;
+        return -1;
+    case OPT_JSON:
+    case OPT_JSONL:
+        return take_format(c, opt == OPT_JSON ? AFETCH_FORMAT_JSON : AFETCH_FORMAT_JSONL, on);
+    case OPT_COMPARE:
+        if (!on)
+            c->compare = false;
+        return on ? -2 : -1;
+    case OPT_BODY:
+        if (!on)
+            c->opts.body_max = 0;
+        return on ? -2 : -1;
+    default:
+        break;
+    }
+    if (!flag)
+        return -2;
+    *flag = on;
+    if (opt == 'v' && !on)
+        c->trace = false; /* --trace logs what -v does, and more */
+    return -1;
+}
+
 /* Handles one option; returns -1 to go on, or an exit code. */
 static int take_option(struct cli *c, int opt, const char *arg, const char *name)
 {
     long whole;
     char detail[160];
+    int flag = take_flag(c, opt & ~OPT_OFF, !(opt & OPT_OFF));
+    if (flag != -2)
+        return flag;
     switch (opt) {
     case 'j':
         if (!parse_whole(arg, 1, 100000, &whole)) {
@@ -590,9 +713,6 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
             return usage_error("--user-agent", "must be one line");
         c->opts.user_agent = arg;
         return -1;
-    case 'I':
-        c->opts.head = true;
-        return -1;
     case 'd':
     case OPT_DATA_BINARY:
     case OPT_DATA_JSON:
@@ -608,6 +728,8 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         c->opts.user = arg;
         return -1;
     case OPT_PROTO:
+        if (!*arg)
+            return usage_error("--proto", "needs a scheme at least, such as https");
         c->protocols = arg;
         c->opts.protocols = arg;
         return -1;
@@ -623,25 +745,16 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
             return usage_error(name, "expects a number of seconds");
         return -1;
     }
-    case OPT_DENY_PRIVATE:
-        c->opts.deny_private = true;
-        return -1;
     case OPT_MAX_SIZE:
         if (!parse_size(arg, &c->opts.max_size)) {
             snprintf(detail, sizeof detail, "'%s' is not a size such as 512k or 10M", arg);
             return usage_error("--max-size", detail);
         }
         return -1;
-    case OPT_COMPRESSED:
-        c->opts.compressed = true;
-        return -1;
     case OPT_RETRY:
         if (!parse_whole(arg, 0, 100, &whole))
             return usage_error("--retry", "expects a whole number from 0 to 100");
         c->opts.retries = (unsigned)whole;
-        return -1;
-    case 'k':
-        c->opts.insecure = true;
         return -1;
     case OPT_CACERT:
         c->opts.cacert = arg;
@@ -680,12 +793,6 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
                                                "the results)");
         c->opts.cookie_jar = arg;
         return -1;
-    case OPT_OVERWRITE:
-        c->opts.overwrite = true;
-        return -1;
-    case OPT_HASH:
-        c->opts.hash = true;
-        return -1;
     case OPT_RATE: {
         char *end;
         errno = 0;
@@ -701,9 +808,6 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
             return usage_error("--per-host", "expects a whole number from 1 to 100000");
         c->opts.per_host = (unsigned)whole;
         return -1;
-    case OPT_HTTP2_PRIOR_KNOWLEDGE:
-        c->opts.http2_prior_knowledge = true;
-        return -1;
     case OPT_SHARD: {
         unsigned k, n;
         char extra;
@@ -713,9 +817,6 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         c->shard_n = n;
         return -1;
     }
-    case OPT_SYNC:
-        c->runner = RUN_SYNC;
-        return -1;
     case OPT_THREADS:
         if (!parse_whole(arg, 1, 1024, &whole))
             return usage_error("--threads", "expects a whole number from 1 to 1024");
@@ -724,27 +825,6 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     case OPT_COMPARE:
         c->compare = true;
         return parse_compare_list(c, arg ? arg : "sync,threads,async");
-    case OPT_JSON:
-    case OPT_JSONL: {
-        afetch_format format = opt == OPT_JSON ? AFETCH_FORMAT_JSON : AFETCH_FORMAT_JSONL;
-        if (c->format != AFETCH_FORMAT_TABLE && c->format != format)
-            return usage_error("--json and --jsonl", "choose one");
-        c->format = format;
-        return -1;
-    }
-    case OPT_AS_COMPLETED:
-        c->as_completed = true;
-        return -1;
-    case OPT_FAIL_FAST:
-        c->fail_fast = true;
-        return -1;
-    case OPT_NO_FOLLOW:
-        c->opts.follow_redirects = false;
-        return -1;
-    case OPT_LOCATION_TRUSTED:
-    case OPT_NO_LOCATION_TRUSTED:
-        c->opts.location_trusted = opt == OPT_LOCATION_TRUSTED;
-        return -1;
     case OPT_ACCEPT:
         return parse_accept_list(c, arg);
     case OPT_BODY:
@@ -754,30 +834,14 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
             return usage_error("--body", detail);
         }
         return -1;
-    case OPT_HEADERS:
-        c->opts.keep_headers = true;
-        return -1;
     case 'w':
         c->write_out = arg;
-        return -1;
-    case 'q':
-        c->quiet = true;
-        return -1;
-    case 'v':
-        c->opts.verbosity = c->opts.verbosity > 1 ? c->opts.verbosity : 1;
-        return -1;
-    case OPT_TRACE:
-        c->opts.verbosity = 2;
         return -1;
     case OPT_CONFIG:
     case OPT_NO_CONFIG:
         return -1; /* read before everything else */
     case OPT_TIMELINE:
         c->timeline = arg;
-        return -1;
-    case OPT_PROGRESS:
-    case OPT_NO_PROGRESS:
-        c->progress = opt == OPT_PROGRESS;
         return -1;
     case 'h':
         usage(stdout);
@@ -887,31 +951,53 @@ static int check_cookie_file(const struct cli *c, const char *path)
     return -1;
 }
 
-/* The jar is written at the end, into its directory: find out now, by creating (and removing)
- * a file there, if it can be, rather than after every URL was fetched. */
+/* A file written at the end of the run (the cookie jar, the timeline) goes through a temporary
+ * file in its directory: find out now whether that works, by creating and removing one there,
+ * rather than after every URL was fetched (access() would say yes to root). 0, or an errno. */
+static int probe_writable(const char *path)
+{
+    char probe[4200];
+    struct stat st;
+    if (strlen(path) > 4000)
+        return ENAMETOOLONG;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return EISDIR;
+    const char *slash = strrchr(path, '/');
+    int dir = slash ? (int)(slash - path) + 1 : 0;
+    snprintf(probe, sizeof probe, "%.*s.afetch-probe-XXXXXX", dir, path);
+    int fd = mkstemp(probe);
+    if (fd < 0)
+        return errno;
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
 static int check_cookie_jar(const char *path)
 {
-    char probe[4200], detail[600];
-    struct stat st;
-    int problem;
-    if (strlen(path) > 4000) {
-        problem = ENAMETOOLONG;
-    } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        problem = EISDIR;
-    } else {
-        const char *slash = strrchr(path, '/');
-        int dir = slash ? (int)(slash - path) + 1 : 0;
-        snprintf(probe, sizeof probe, "%.*s.afetch-cookies-XXXXXX", dir, path);
-        int fd = mkstemp(probe);
-        if (fd >= 0) {
-            close(fd);
-            unlink(probe);
-            return -1;
-        }
-        problem = errno;
-    }
+    char detail[600];
+    int problem = probe_writable(path);
+    if (!problem)
+        return -1;
     snprintf(detail, sizeof detail, "cannot write %.500s: %s", path, strerror(problem));
     return usage_error("--cookie-jar", detail);
+}
+
+/* --timeline FILE.svg: SVG is what it gets, so the name must say so; and it must be writable. */
+static int check_timeline(const char *path)
+{
+    char detail[600];
+    size_t len = strlen(path);
+    bool svg = len >= 4 && strcasecmp(path + len - 4, ".svg") == 0;
+    int problem = svg ? probe_writable(path) : 0;
+    if (!svg)
+        snprintf(detail, sizeof detail, "'%.500s' does not end in .svg: the timeline is an SVG",
+                 path);
+    else if (problem)
+        snprintf(detail, sizeof detail, "cannot write %.500s: %s", path, strerror(problem));
+    else
+        return -1;
+    return usage_error("--timeline", detail);
 }
 
 /* The -b NAME=VALUE ones as one cookie string; -1 to go on, or an exit code. */
@@ -962,9 +1048,64 @@ static int settle_network(struct cli *c)
     return join_cookies(c);
 }
 
+static bool from_file(int opt)
+{
+    return origins[opt] == FROM_FILE;
+}
+
+/* Two settings that contradict each other, given in one place: a usage error, naming the config
+ * file when both come from it. */
+static int contradiction(int opt, const char *what, const char *why)
+{
+    if (from_file(opt))
+        snprintf(error_where, sizeof error_where, "%.380s: ", config_file);
+    int code = usage_error(what, why);
+    error_where[0] = '\0';
+    return code;
+}
+
+/* Settings that contradict each other: given in one place (both on the command line, or both in
+ * the config file), a usage error; one in each, the command line's wins and the file's is
+ * undone. -1 to go on, or an exit code. */
+static int settle_contradictions(struct cli *c)
+{
+    const char *method = c->opts.method;
+    if (c->opts.head && method && strcasecmp(method, "HEAD") != 0) {
+        if (origins['I'] == origins['X'])
+            return contradiction('I', "--head", "sends HEAD requests: it goes with no --method");
+        if (from_file('I'))
+            c->opts.head = false;
+        else
+            c->opts.method = NULL;
+    }
+    int head = c->opts.head ? 'I' : c->opts.method && !strcasecmp(c->opts.method, "HEAD") ? 'X' : 0;
+    if (head && c->opts.output_dir) {
+        if (origins[head] == origins['o'])
+            return contradiction(head, head == 'I' ? "--head" : "--method HEAD",
+                                 "fetches no bodies: --output-dir would save empty files");
+        if (!from_file(head))
+            c->opts.output_dir = NULL;
+        else if (head == 'I')
+            c->opts.head = false;
+        else
+            c->opts.method = NULL;
+    }
+    if (!c->opts.follow_redirects && origins[OPT_MAX_REDIRS]) {
+        if (origins[OPT_FOLLOW] == origins[OPT_MAX_REDIRS])
+            return contradiction(OPT_FOLLOW, "--max-redirs",
+                                 "limits the redirects followed, and --no-follow follows none");
+        if (from_file(OPT_FOLLOW))
+            c->opts.follow_redirects = true;
+    }
+    if (c->opts.overwrite && !c->opts.output_dir && origins[OPT_OVERWRITE] == FROM_COMMAND_LINE)
+        print_error("warning: --overwrite does nothing without --output-dir");
+    return -1;
+}
+
 /* Checks the combination of settings and derives what follows from it. */
 static int settle_options(struct cli *c)
 {
+    c->opts.verbosity = c->trace ? 2 : c->verbose ? 1 : 0;
     if (c->runner == RUN_SYNC && (c->threads || c->compare))
         return usage_error("--sync", "goes with neither --threads nor --compare");
     if (c->threads && !c->compare)
@@ -991,8 +1132,15 @@ static int settle_options(struct cli *c)
                  "cannot judge the addresses behind a proxy (%s is set); unset it", proxy);
         return usage_error("--deny-private", detail);
     }
-    if (c->opts.cacert && access(c->opts.cacert, R_OK) != 0)
-        return usage_error(c->opts.cacert, strerror(errno)); /* --cacert */
+    if (c->opts.cacert && access(c->opts.cacert, R_OK) != 0) {
+        snprintf(detail, sizeof detail, "cannot read %.100s: %s", c->opts.cacert, strerror(errno));
+        return usage_error("--cacert", detail);
+    }
+    int code = settle_contradictions(c);
+    if (code < 0 && c->timeline)
+        code = check_timeline(c->timeline);
+    if (code >= 0)
+        return code;
     if (c->opts.output_dir && prepare_output_dir(c->opts.output_dir) >= 0)
         return EXIT_USAGE;
     if (settle_body(c) >= 0)
@@ -1267,6 +1415,7 @@ static int apply_setting(void *arg, const char *key, const char *value, unsigned
         f->reported = true;
         return -1;
     }
+    origins[o->val & ~OPT_OFF] = FROM_FILE;
     return 0;
 }
 
@@ -1277,10 +1426,15 @@ static int apply_config_file(struct cli *c, const struct prescan *p)
     if (p->no_config || !afetch_config_path(p->config, path, sizeof path))
         return -1;
     struct file_context f = {.c = c, .cli = p, .path = path};
+    snprintf(config_file, sizeof config_file, "%.380s", path);
     if (afetch_config_load(path, apply_setting, &f, err, sizeof err) == 0)
         return -1;
+    /* "FILE:LINE: ..." names the key; "FILE: ..." (cannot read it) gets --config's name */
+    size_t len = strlen(path);
+    bool at_line =
+        strncmp(err, path, len) == 0 && err[len] == ':' && isdigit((unsigned char)err[len + 1]);
     if (!f.reported)
-        print_error("%s", err);
+        print_error("%s%s", p->config && !at_line ? "--config: " : "", err);
     return EXIT_USAGE;
 }
 
@@ -1309,6 +1463,7 @@ int cli_parse(struct cli *c, int argc, char **argv)
         code = take_option(c, opt, s.arg, s.name);
         if (code >= 0)
             return code;
+        origins[opt & ~OPT_OFF] = FROM_COMMAND_LINE;
     }
     return settle_options(c);
 }

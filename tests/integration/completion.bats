@@ -39,6 +39,16 @@ help_short() {
     afetch --help | grep -oE -- '(^|[[:space:]])-[A-Za-z],' | tr -d ' ,' | LC_ALL=C sort -u
 }
 
+# The on/off options --help documents (no value, and not help, version or the config ones),
+# and the opposite of each: no-NAME, or NAME for no-NAME.
+help_flags() {
+    afetch --help | sed -nE 's/^ +(-[A-Za-z], )?--([a-z0-9-]+)(\[=[A-Z]+\])?( {2,}.*)?$/\2/p' |
+        grep -vxE 'help|version|config|no-config' | LC_ALL=C sort -u
+}
+opposites() {
+    help_flags | sed -E 's/^no-//; t; s/^/no-/' | sed 's/^/--/' | LC_ALL=C sort -u
+}
+
 @test "completion: sourcing registers _afetch for afetch" {
     run complete -p afetch
     [ "$status" -eq 0 ]
@@ -62,10 +72,26 @@ help_short() {
     [ "${#missing[@]}" -eq 0 ]
 }
 
-@test "completion: afetch - offers exactly the short and long options of --help" {
+@test "completion: afetch - offers exactly the short and long options of --help, and the opposites" {
     run comp afetch -
     [ "$status" -eq 0 ]
-    diff <(echo "$output") <({ help_short; help_long; } | LC_ALL=C sort)
+    diff <(echo "$output") <({ help_short; help_long; opposites; } | LC_ALL=C sort -u)
+}
+
+@test "every on/off option of --help has an opposite: accepted, completed, in the man page" {
+    local opt missing=() flags
+    flags="$(help_flags)"
+    [ "$(wc -l <<<"$flags")" -ge 20 ]
+    for opt in $(opposites); do
+        run --separate-stderr afetch --no-config "$opt" --version
+        [ "$status" -eq 0 ] || missing+=("$opt:rejected")
+        comp afetch "$opt" | grep -qx -- "$opt" || missing+=("$opt:not-completed")
+        # groff escapes the dashes: --no-json is written \-\-no\-json
+        local escaped=${opt//-/\\\\-}
+        grep -q -- "$escaped" "$ROOT/docs/afetch.1" || missing+=("$opt:not-in-afetch.1")
+    done
+    echo "problems: ${missing[*]}"
+    [ "${#missing[@]}" -eq 0 ]
 }
 
 @test "completion: files after --cacert, --config and --timeline" {

@@ -156,6 +156,89 @@ example_keys() {
     done
 }
 
+@test "every flag the file turns on, its --no- form (or --follow) turns off on the command line" {
+    local tag
+    tag="$(uniq_tag)"
+    conf "hash = true" "deny-private = true" "fail-fast = true" "head = true" "no-follow = true" \
+        "http2-prior-knowledge = true" "verbose = true" "trace = true" "progress = true" \
+        "compressed = true" "overwrite = true" "insecure = true" "location-trusted = true"
+    run --separate-stderr afetch --config "$CONF" --json --no-hash --no-deny-private \
+        --no-fail-fast --no-head --follow --no-http2-prior-knowledge --no-verbose --no-trace \
+        --no-progress --no-compressed --no-overwrite --no-insecure --no-location-trusted \
+        "$BASE/redirect/1?$tag-a" "$BASE/status/404?$tag-b" "$BASE/delay/300?$tag-c"
+    dump
+    [ "$status" -eq 1 ]
+    # followed, loopback allowed, HTTP/1.1, no hash; the 404 cancelled nothing
+    echo "$output" | jqt '.results[0].ok and .results[0].redirects == 1'
+    echo "$output" | jqt '[.results[].http_version] == ["1.1", "1.1", "1.1"]'
+    echo "$output" | jqt 'all(.results[]; .sha256 == null) and .results[2].ok'
+    # no log lines, no progress line; GET without Accept-Encoding
+    [ -z "$stderr" ] || [ "$(grep -vc '^async: ' <<<"$stderr")" -eq 0 ]
+    [ "$(server_request "$tag" | jq -r .method | sort -u)" = GET ]
+    [ "$(server_request "$tag" | jq -c '.headers["accept-encoding"]' | sort -u)" = null ]
+    # the output group: each off again, the table comes back
+    conf "jsonl = true" "as-completed = true" "headers = true" "body = 64k"
+    run --separate-stderr afetch --config "$CONF" --no-jsonl --no-as-completed --no-headers \
+        --no-body "$BASE/?$tag-d"
+    dump
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == *"STATUS"*"URL  ERROR" ]]
+    local flag
+    for flag in json quiet; do
+        conf "$flag = true"
+        run --separate-stderr afetch --config "$CONF" "--no-$flag" "$BASE/?$tag-e"
+        dump
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"STATUS"*"$BASE/?$tag-e"* ]]
+    done
+    for flag in sync compare; do
+        conf "$flag = true"
+        run --separate-stderr afetch --config "$CONF" "--no-$flag" --json "$BASE/?$tag-f"
+        dump
+        [ "$status" -eq 0 ]
+        echo "$output" | jqt '.mode == "async" and (has("compare") | not)'
+    done
+}
+
+@test "a contradiction between the file and the command line: the command line wins" {
+    local tag dir="$BATS_TEST_TMPDIR/saved"
+    tag="$(uniq_tag)"
+    conf "max-redirs = 3"
+    run --separate-stderr afetch --config "$CONF" --no-follow --json "$BASE/redirect/1?$tag-a"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results[0].status == 302 and .results[0].redirects == 0'
+    conf "no-follow = true"
+    run --separate-stderr afetch --config "$CONF" --max-redirs 2 --json "$BASE/redirect/1?$tag-b"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results[0].status == 200 and .results[0].redirects == 1'
+    conf "method = POST"
+    run --separate-stderr afetch --config "$CONF" -I --json "$BASE/?$tag-c"
+    dump
+    [ "$status" -eq 0 ]
+    [ "$(server_request "$tag-c" | jq -r .method)" = HEAD ]
+    conf "head = true"
+    run --separate-stderr afetch --config "$CONF" -o "$dir" --json "$BASE/bytes/7?$tag-d"
+    dump
+    [ "$status" -eq 0 ]
+    [ "$(server_request "$tag-d" | jq -r .method)" = GET ]
+    echo "$output" | jqt '.results[0].bytes == 7 and (.results[0].path | type == "string")'
+    # both in the file: the file contradicts itself, exit 2 naming it; nothing fetched
+    conf "head = true" "method = POST"
+    run --separate-stderr afetch --config "$CONF" "$BASE/?$tag-e"
+    dump
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "afetch: $CONF: --head: sends HEAD requests: it goes with no --method" ]
+    [ -z "$(server_request "$tag-e")" ]
+    # --overwrite in the file is a default for runs with -o: no warning without one
+    conf "overwrite = true"
+    run --separate-stderr afetch --config "$CONF" "$BASE/?$tag-f"
+    dump
+    [ "$status" -eq 0 ]
+    [[ "$stderr" != *warning* ]]
+}
+
 @test "an unknown key: exit 2, FILE:LINE and the key in one line" {
     conf "# my settings" "" "no-such-option = 1" "parallel = 5"
     expect_config_error "$CONF" 3 no-such-option --config "$CONF"
@@ -365,7 +448,7 @@ example_keys() {
     wait_exit "$AFETCH_BG_PID" 20
     cat "$out" "$err"
     [ "$WAIT_STATUS" -eq 2 ]
-    grep -qF "afetch: /dev/zero: not a regular file" "$err"
+    grep -qF "afetch: --config: /dev/zero: not a regular file" "$err"
     [ -z "$(server_request "$tag")" ]
 }
 

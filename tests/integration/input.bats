@@ -153,6 +153,29 @@ teardown() {
     [[ "$stderr" == *no-such-list.txt* ]]
 }
 
+@test "a missing list file that looks like a host or URL: exit 2 with the URL it likely means" {
+    local tag arg
+    tag="$(uniq_tag)"
+    cd "$BATS_TEST_TMPDIR"
+    run --separate-stderr afetch "127.0.0.1:$PORT/$tag"
+    dump
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$stderr" = "afetch: 127.0.0.1:$PORT/$tag: not a file; did you mean http://127.0.0.1:$PORT/$tag?" ]
+    [ -z "$(server_request "$tag")" ]
+    run --separate-stderr afetch "localhost:$PORT"
+    [ "$stderr" = "afetch: localhost:$PORT: not a file; did you mean http://localhost:$PORT?" ]
+    run --separate-stderr afetch example.com/a/b
+    [ "$stderr" = "afetch: example.com/a/b: not a file; did you mean https://example.com/a/b?" ]
+    # names that look like files get the plain error
+    for arg in urls.txt list.jsonl ./x.com ../a.b/c notes; do
+        run --separate-stderr afetch "$arg"
+        echo "$arg: $stderr"
+        [ "$status" -eq 2 ]
+        [[ "$stderr" == "afetch: $arg: No such file or directory" ]]
+    done
+}
+
 @test "directory as list file: exit 2, stderr names it, nothing on stdout" {
     local dir="$BATS_TEST_TMPDIR/a-directory"
     mkdir -p "$dir"

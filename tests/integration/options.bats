@@ -330,9 +330,10 @@ afetch_within() {
 }
 
 @test "-j beyond the open-file limit is lowered with a one-line warning, and the run works" {
+    # a list on a pipe cannot be counted ahead: the window is -j's
     lowered() {
         ulimit -n 256 || return 99
-        afetch -j 500 --json "$BASE/?fd=1" "$BASE/?fd=2"
+        printf '%s\n' "$BASE/?fd=1" "$BASE/?fd=2" | afetch -j 500 --json
     }
     run --separate-stderr lowered
     dump
@@ -470,4 +471,120 @@ expect_unknown_option() {
     [[ "$stderr" == "afetch: --output-dir: cannot create '$file/sub': Not a directory" ]]
     [ "$(cat "$file")" = "data" ]
     [ -z "$(server_request "$tag")" ]
+}
+
+# The long options --help shows with a value (--name VALUE, --name=VALUE, --name[=VALUE]).
+value_options() {
+    afetch --help | grep -oE -- "--[a-z0-9-]+(\[=| [A-Z']|=[A-Z])" |
+        sed -E "s/^--//; s/(\[=| .|=.)$//" | sort -u
+}
+
+# names_option NAME TEXT: TEXT names the option NAME (--name, or the config key name).
+names_option() {
+    grep -qE -- "(^|[^a-z-])(--)?$1([^a-z0-9-]|$)" <<<"$2" || {
+        echo "does not name $1: $2" >&2
+        return 1
+    }
+}
+
+@test "every value error names its option: each value option of --help, command line and config file" {
+    local file="$BATS_TEST_TMPDIR/a-file" conf="$BATS_TEST_TMPDIR/bad.conf" tag name missing=()
+    tag="$(uniq_tag)"
+    cd "$BATS_TEST_TMPDIR" # where a relative name such as t.png would land
+    : >"$file"
+    declare -A bad=(
+        [accept]=99 [body]=1X [cacert]=/nonexistent/ca.pem [compare]=sync,bogus
+        [config]=/nonexistent/fetch.conf [connect-timeout]=-1 [connect-to]=abc [cookie]=-
+        [cookie-jar]=- [header]=no-colon [low-speed-limit]=abc [low-speed-time]=abc
+        [max-redirs]=lots [max-size]=10X [method]='a b' [noproxy]=$'a\nb' [output-dir]="$file"
+        [parallel]=0 [per-host]=0 [proto]='' [proxy]=ftp://p.example [rate]=0 [resolve]=abc
+        [retry]=101 [retry-delay]=soon [shard]=5/4 [threads]=0 [timeline]=t.png [timeout]=abc
+        [user-agent]=$'a\nb' [write-out]='%{bogus}'
+    )
+    for name in $(value_options); do
+        [ -n "${bad[$name]+set}" ] || missing+=("$name")
+    done
+    echo "value options without a bad value here: ${missing[*]}"
+    [ "${#missing[@]}" -eq 0 ]
+    [ "${#bad[@]}" -ge 31 ]
+    for name in "${!bad[@]}"; do
+        # --name=VALUE works for every value option, optional values included
+        run --separate-stderr afetch "--$name=${bad[$name]}" "$BASE/?$tag"
+        echo "--$name=${bad[$name]} -> $status: $stderr"
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
+        [ "${#stderr_lines[@]}" -eq 1 ]
+        names_option "$name" "$stderr"
+        # the same as a config file setting (a file value is one line; config is no key)
+        [[ "$name" != config && "${bad[$name]}" != *$'\n'* ]] || continue
+        printf '%s = %s\n' "$name" "${bad[$name]}" >"$conf"
+        run --separate-stderr afetch --config "$conf" "$BASE/?$tag"
+        echo "file: $name = ${bad[$name]} -> $status: $stderr"
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
+        [ "${#stderr_lines[@]}" -eq 1 ]
+        names_option "$name" "$stderr"
+    done
+    # short forms are named too
+    run --separate-stderr afetch -j abc "$BASE/?$tag"
+    [[ "$stderr" == *--parallel* ]]
+    run --separate-stderr afetch -o "$file" "$BASE/?$tag"
+    [[ "$stderr" == *--output-dir* ]]
+    [ -z "$(server_request "$tag")" ]
+}
+
+@test "contradicting options on the command line: --head -X POST, -I -o, --no-follow --max-redirs" {
+    local tag dir="$BATS_TEST_TMPDIR/saved"
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --head -X POST "$BASE/?$tag"
+    dump
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "afetch: --head: sends HEAD requests: it goes with no --method" ]
+    run --separate-stderr afetch -I -o "$dir" "$BASE/?$tag"
+    dump
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "afetch: --head: fetches no bodies: --output-dir would save empty files" ]
+    run --separate-stderr afetch -X HEAD -o "$dir" "$BASE/?$tag"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "afetch: --method HEAD: fetches no bodies"* ]]
+    [ ! -e "$dir" ]
+    run --separate-stderr afetch --no-follow --max-redirs 3 "$BASE/?$tag"
+    dump
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "afetch: --max-redirs: "*"--no-follow"* ]]
+    [ -z "$(server_request "$tag")" ]
+    # what agrees is fine: -I -X HEAD, --max-redirs with following
+    run --separate-stderr afetch -I -X HEAD --max-redirs 3 --json "$BASE/?$tag"
+    dump
+    [ "$status" -eq 0 ]
+    [ "$(server_request "$tag" | jq -r .method)" = HEAD ]
+}
+
+@test "--overwrite without -o: a one-line warning, and the run goes on" {
+    run --separate-stderr afetch --overwrite --json "$BASE/?ow"
+    dump
+    [ "$status" -eq 0 ]
+    [ "$(grep -c . <<<"$stderr")" -eq 2 ]
+    [[ "${stderr_lines[0]}" == "afetch: warning: --overwrite does nothing without --output-dir" ]]
+    echo "$output" | jqt '.summary.ok == 1'
+}
+
+@test "with ulimit -n 64, 10 URLs keep -j 10 (and the default -j): the window fits the work" {
+    local list="$BATS_TEST_TMPDIR/ten.txt"
+    seq 0 9 | sed "s|^|$BASE/delay/50?ul=|" >"$list"
+    small() {
+        ulimit -n 64 || return 99
+        afetch --json "$@"
+    }
+    run --separate-stderr small -j 10 "$list"
+    dump
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] || [[ "$stderr" != *warning* ]]
+    echo "$output" | jqt '.summary.parallel == 10 and .summary.ok == 10'
+    # URL arguments are counted too; -j stays what was asked when the work fits
+    run --separate-stderr small $(seq 0 9 | sed "s|^|$BASE/delay/50?ua=|")
+    dump
+    [ "$status" -eq 0 ]
+    [[ "$stderr" != *warning* ]]
+    echo "$output" | jqt '.summary.parallel == 50 and .summary.ok == 10'
 }

@@ -68,6 +68,33 @@ teardown_file() {
     grep -qE '^sync: 2 URLs, 2 ok, 0 failed' <<<"$stderr"
 }
 
+@test "an empty list: exit 0, the summary says 0 URLs, --json is valid with no results" {
+    local list="$BATS_TEST_TMPDIR/empty.txt"
+    printf '# only a comment\n\n' >"$list"
+    run --separate-stderr afetch "$list"
+    dump
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    grep -qE '^async: 0 URLs, 0 ok, 0 failed' <<<"$stderr"
+    run --separate-stderr afetch --json <"$list"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results == [] and .summary.urls == 0'
+    grep -qE '^async: 0 URLs' <<<"$stderr"
+}
+
+@test "one URL is \"1 URL\" in the summary, more are URLs" {
+    run --separate-stderr afetch "$BASE/?one"
+    dump
+    [ "$status" -eq 0 ]
+    grep -qE '^async: 1 URL, 1 ok, 0 failed' <<<"$stderr"
+    run --separate-stderr afetch --compare=sync,async "$BASE/?one"
+    dump
+    grep -qE '^sync: 1 URL, ' <<<"$stderr"
+    grep -qE '^async: 1 URL, ' <<<"$stderr"
+    [ "$(grep -c '1 URLs' <<<"$stderr")" -eq 0 ]
+}
+
 @test "-q prints no table rows on stdout but still the summary" {
     run --separate-stderr afetch -q "$BASE/?q1" "$BASE/?q2"
     dump

@@ -131,24 +131,50 @@ is_png() {
     [ "$(stat -c %a "$svg")" = 640 ]
 }
 
-@test "--timeline to an unwritable path: exit 2, one line naming the file, results printed" {
-    run --separate-stderr afetch --timeline /proc/x.svg "$BASE/delay/10"
-    dump
-    [ "$status" -eq 2 ]
-    [[ "$output" == *"$BASE/delay/10"* ]]
-    echo "$stderr" | grep -q '/proc/x.svg'
-    [ "$(echo "$stderr" | grep -c '/proc/x.svg')" -eq 1 ]
-    [ ! -e /proc/x.svg ]
+@test "--timeline to an unwritable path: exit 2 before anything is fetched, one line naming it" {
+    local tag dir="$BATS_TEST_TMPDIR/locked" svg
+    tag="$(uniq_tag)"
+    for svg in /proc/x.svg "$BATS_TEST_TMPDIR/no/such/dir/t.svg" "$BATS_TEST_TMPDIR"/; do
+        run --separate-stderr afetch --json --timeline "$svg" "$BASE/delay/10?$tag"
+        dump
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
+        [ "$(grep -c . <<<"$stderr")" -eq 1 ]
+        [[ "$stderr" == "afetch: --timeline: "*"$svg"* ]]
+        [ ! -e "$BATS_TEST_TMPDIR/no" ]
+    done
+    [ -z "$(server_request "$tag")" ]
+    # /proc is the case root meets too (access() says yes to root, creating a file says no);
+    # a directory without write permission stops everyone else
+    if [ "$(id -u)" -ne 0 ]; then
+        mkdir "$dir"
+        chmod 0555 "$dir"
+        run --separate-stderr afetch --timeline "$dir/t.svg" "$BASE/delay/10?$tag"
+        chmod 0755 "$dir"
+        [ "$status" -eq 2 ]
+        [[ "$stderr" == *"--timeline: cannot write $dir/t.svg"* ]]
+        [ -z "$(server_request "$tag")" ]
+    fi
 }
 
-@test "--timeline in a missing directory: exit 2 and no file" {
-    local svg="$BATS_TEST_TMPDIR/no/such/dir/t.svg"
-    run --separate-stderr afetch --json --timeline "$svg" "$BASE/"
+@test "--timeline refuses a name that does not end in .svg (any case), before fetching" {
+    local tag name
+    tag="$(uniq_tag)"
+    for name in x.png x.svgz x noext.SVG.txt; do
+        run --separate-stderr afetch --timeline "$BATS_TEST_TMPDIR/$name" "$BASE/?$tag"
+        dump
+        [ "$status" -eq 2 ]
+        [ -z "$output" ]
+        [[ "$stderr" == "afetch: --timeline: "*"$name"*"does not end in .svg"* ]]
+        [ ! -e "$BATS_TEST_TMPDIR/$name" ]
+    done
+    [ -z "$(server_request "$tag")" ]
+    run --separate-stderr afetch --timeline "$BATS_TEST_TMPDIR/UPPER.SVG" "$BASE/?$tag"
     dump
-    [ "$status" -eq 2 ]
-    echo "$output" | jqt '.results | length == 1'
-    echo "$stderr" | grep -q "$svg"
-    [ ! -e "$svg" ]
+    [ "$status" -eq 0 ]
+    grep -q '<svg' "$BATS_TEST_TMPDIR/UPPER.SVG"
+    # the writability probe leaves nothing behind
+    [ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep afetch-probe)" ]
 }
 
 @test "--timeline is written after SIGINT, with the cancelled transfers" {
