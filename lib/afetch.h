@@ -439,6 +439,16 @@ void afetch_output_set_template(afetch_output *output, const afetch_template *t)
  * text and the command's messages. */
 size_t afetch_escape_terminal(const char *s, size_t len, char *out, size_t size);
 
+/* The columns a terminal takes to show the len bytes at s, valid UTF-8 without controls (what
+ * the escaper writes): two for East Asian wide characters and emoji, none for combining marks
+ * and zero-width characters, one for the rest. An approximation of wcwidth that needs no
+ * locale. */
+size_t afetch_text_columns(const char *s, size_t len);
+
+/* The length in bytes of the longest start of s (len bytes of valid UTF-8) that fits in
+ * columns, cut between characters. */
+size_t afetch_text_fit(const char *s, size_t len, size_t columns);
+
 /* ---- Timeline: a waterfall chart of results as one plain SVG document: a panel per run (the
  * modes of --compare), a row per URL in input order, all panels on one time axis ---- */
 

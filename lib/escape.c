@@ -154,12 +154,12 @@ static size_t utf8_fit_columns(const char *s, size_t len, size_t columns, size_t
     return used;
 }
 
-size_t utf8_columns(const char *s, size_t len)
+size_t afetch_text_columns(const char *s, size_t len)
 {
     return utf8_fit_columns(s, len, (size_t)-1, NULL);
 }
 
-size_t utf8_fit(const char *s, size_t len, size_t columns)
+size_t afetch_text_fit(const char *s, size_t len, size_t columns)
 {
     size_t bytes;
     utf8_fit_columns(s, len, columns, &bytes);

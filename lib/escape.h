@@ -18,15 +18,7 @@ size_t utf8_repair(const char *s, size_t len, char *out, size_t size);
 
 /* The terminal escaper, afetch_escape_terminal, is public: see afetch.h. */
 
-/* The columns a terminal takes to show the len bytes at s, valid UTF-8 without controls (what
- * the escaper writes): two for East Asian wide characters and emoji, none for combining marks
- * and zero-width characters, one for the rest. An approximation of wcwidth that needs no
- * locale. */
-size_t utf8_columns(const char *s, size_t len);
-
-/* The length in bytes of the longest start of s (len bytes of valid UTF-8) that fits in
- * columns, cut between characters. */
-size_t utf8_fit(const char *s, size_t len, size_t columns);
+/* The display width helpers, afetch_text_columns and afetch_text_fit, are public too. */
 
 /* Rewrites JSON text so that DEL and the C1 controls, which JSON allows raw, appear as \u00XX
  * escapes too. Only valid inside JSON text made by a serializer: those bytes can only occur in

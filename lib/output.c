@@ -182,16 +182,16 @@ static const char ellipsis[] = "\xe2\x80\xa6";
  * keeping the head (middle: the head and the tail) around "…". */
 static int put_fitted(FILE *out, const char *s, size_t len, size_t room, bool middle)
 {
-    size_t columns = utf8_columns(s, len);
+    size_t columns = afetch_text_columns(s, len);
     if (columns <= room)
         return fwrite(s, 1, len, out) == len ? 0 : -1;
     if (room == 0)
         return 0;
     size_t tail_columns = middle ? (room - 1) * 2 / 5 : 0; /* the head, with the host, gets more */
-    size_t head = utf8_fit(s, len, room - 1 - tail_columns);
+    size_t head = afetch_text_fit(s, len, room - 1 - tail_columns);
     /* the shortest tail that fits: skip what would take more than tail_columns */
-    size_t tail = utf8_fit(s, len, columns - tail_columns);
-    while (tail < len && utf8_columns(s + tail, len - tail) > tail_columns) {
+    size_t tail = afetch_text_fit(s, len, columns - tail_columns);
+    while (tail < len && afetch_text_columns(s + tail, len - tail) > tail_columns) {
         size_t n = utf8_sequence((const unsigned char *)s + tail, len - tail);
         tail += n ? n : 1;
     }
@@ -271,8 +271,9 @@ static int put_url_and_error(afetch_output *o, const afetch_result *r, size_t ro
         shown_free(&label);
         return -1;
     }
-    struct cells need = {utf8_columns(url.text, url.len), utf8_columns(label.text, label.len),
-                         utf8_columns(error.text, error.len)};
+    struct cells need = {afetch_text_columns(url.text, url.len),
+                         afetch_text_columns(label.text, label.len),
+                         afetch_text_columns(error.text, error.len)};
     struct cells got = o->columns ? share_room(room, need, r->label, r->error_message) : need;
     bool ok = put_fitted(o->out, url.text, url.len, got.url, true) == 0;
     if (ok && r->label)

@@ -1,6 +1,5 @@
 /* display.c — the progress line (redrawn at most 10 times a second), log lines and messages. */
 #include "display.h"
-#include "escape.h" /* utf8_columns, utf8_fit: the line's width without a locale */
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -89,13 +88,13 @@ static void format_progress(size_t total, const afetch_progress *p, size_t colum
     if (total && rate > 0 && p->done < total)
         snprintf(fields[count++], sizeof fields[0], "ETA %.0f s", (double)(total - p->done) / rate);
     size_t len = (size_t)snprintf(line, size, "%s", fields[0]);
-    if (utf8_columns(line, len) > columns) {
-        len = utf8_fit(line, len, columns);
+    if (afetch_text_columns(line, len) > columns) {
+        len = afetch_text_fit(line, len, columns);
         line[len] = '\0';
     }
     for (size_t i = 1; i < count; i++) {
         /* " · " is four bytes and three columns */
-        if (utf8_columns(line, len) + 3 + strlen(fields[i]) > columns)
+        if (afetch_text_columns(line, len) + 3 + strlen(fields[i]) > columns)
             break;
         len += (size_t)snprintf(line + len, size - len, " \xc2\xb7 %s", fields[i]);
     }
@@ -118,7 +117,7 @@ void draw_progress(void *arg, const afetch_progress *p)
         char line[400];
         format_progress(d->total, p, d->columns ? d->columns - 1 : SIZE_MAX, line, sizeof line);
         size_t len = strlen(line);
-        size_t columns = utf8_columns(line, len);
+        size_t columns = afetch_text_columns(line, len);
         if (d->plain) /* blanks over what is left of the longer line drawn before */
             fprintf(stderr, "\r%.*s%*s", (int)len, line,
                     d->drawn && d->drawn_columns > columns ? (int)(d->drawn_columns - columns) : 0,

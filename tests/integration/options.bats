@@ -499,14 +499,15 @@ names_option() {
         [max-redirs]=lots [max-size]=10X [method]='a b' [noproxy]=$'a\nb' [output-dir]="$file"
         [parallel]=0 [per-host]=0 [proto]='' [proxy]=ftp://p.example [rate]=0 [resolve]=abc
         [retry]=101 [retry-delay]=soon [shard]=5/4 [threads]=0 [timeline]=t.png [timeout]=abc
-        [user-agent]=$'a\nb' [write-out]='%{bogus}'
+        [user-agent]=$'a\nb' [write-out]='%{bogus}' [data]=@/nonexistent/body
+        [data-binary]=@/nonexistent/body [data-json]='{bad' [user]=no-colon
     )
     for name in $(value_options); do
         [ -n "${bad[$name]+set}" ] || missing+=("$name")
     done
     echo "value options without a bad value here: ${missing[*]}"
     [ "${#missing[@]}" -eq 0 ]
-    [ "${#bad[@]}" -ge 31 ]
+    [ "${#bad[@]}" -ge 35 ]
     for name in "${!bad[@]}"; do
         # --name=VALUE works for every value option, optional values included
         run --separate-stderr afetch "--$name=${bad[$name]}" "$BASE/?$tag"

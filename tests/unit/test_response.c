@@ -243,13 +243,14 @@ static void test_headers_object(struct tap *t)
 
 static void test_columns(struct tap *t)
 {
-    ok(t, utf8_columns("abc", 3) == 3, "ASCII: a column each");
-    ok(t, utf8_columns("\xe4\xb8\xad\xe6\x96\x87", 6) == 4, "CJK: two each");
-    ok(t, utf8_columns("e\xcc\x81", 3) == 1, "a combining accent: none");
-    ok(t, utf8_columns("\xf0\x9f\x98\x80", 4) == 2, "an emoji: two");
-    ok(t, utf8_fit("ab\xe4\xb8\xad", 5, 3) == 2, "a wide character that does not fit is left out");
-    ok(t, utf8_fit("ab\xe4\xb8\xad", 5, 4) == 5, "one that fits is kept");
-    ok(t, utf8_fit("\xc3\xa9\xc3\xa9", 4, 1) == 2, "cut between characters");
+    ok(t, afetch_text_columns("abc", 3) == 3, "ASCII: a column each");
+    ok(t, afetch_text_columns("\xe4\xb8\xad\xe6\x96\x87", 6) == 4, "CJK: two each");
+    ok(t, afetch_text_columns("e\xcc\x81", 3) == 1, "a combining accent: none");
+    ok(t, afetch_text_columns("\xf0\x9f\x98\x80", 4) == 2, "an emoji: two");
+    ok(t, afetch_text_fit("ab\xe4\xb8\xad", 5, 3) == 2,
+       "a wide character that does not fit is left out");
+    ok(t, afetch_text_fit("ab\xe4\xb8\xad", 5, 4) == 5, "one that fits is kept");
+    ok(t, afetch_text_fit("\xc3\xa9\xc3\xa9", 4, 1) == 2, "cut between characters");
 }
 
 static void expect_template_error(struct tap *t, const char *text, const char *want)
