@@ -42,7 +42,7 @@ static void fill_random_name(char *x, unsigned attempt)
         x[i] = alphabet[bytes[i] % (sizeof alphabet - 1)];
 }
 
-int save_open_temp(char *template)
+int save_open_temp(char *template, mode_t mode)
 {
     size_t len = strlen(template);
     if (len < 6 || strcmp(template + len - 6, "XXXXXX") != 0) {
@@ -51,14 +51,68 @@ int save_open_temp(char *template)
     }
     for (unsigned attempt = 0; attempt < 100; attempt++) {
         fill_random_name(template + len - 6, attempt);
-        /* mode 0666: open applies the umask (or the directory's default ACL), so no thread
-         * ever has to call umask, which changes it for the whole process */
-        int fd = open(template, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        /* open applies the umask (or the directory's default ACL) to mode, so no thread ever
+         * has to call umask, which changes it for the whole process */
+        int fd = open(template, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
         if (fd >= 0 || errno != EEXIST)
             return fd;
     }
     errno = EEXIST;
     return -1;
+}
+
+/* A template for save_open_temp beside path: the same directory, so that the rename is atomic.
+ * malloc'd, or NULL. */
+static char *temp_beside(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+    const char name[] = ".afetch-XXXXXX";
+    char *temp = malloc(dir + sizeof name);
+    if (temp) {
+        memcpy(temp, path, dir);
+        memcpy(temp + dir, name, sizeof name);
+    }
+    return temp;
+}
+
+/* Runs write() on fd, flushes the file to disk and closes it; 0, or -1 with errno. */
+static int write_and_close(int fd, save_writer_fn *write, void *arg)
+{
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    errno = 0;
+    int rc = write(arg, f), e = errno;
+    if (rc == 0 && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0))
+        rc = -1, e = errno ? errno : EIO;
+    if (fclose(f) != 0 && rc == 0) /* a delayed write error (NFS, quota) shows here */
+        rc = -1, e = errno;
+    errno = e;
+    return rc;
+}
+
+int save_file_whole(const char *path, mode_t mode, save_writer_fn *write, void *arg)
+{
+    char *temp = temp_beside(path);
+    if (!temp) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int fd = save_open_temp(temp, mode);
+    int rc = fd < 0 ? -1 : write_and_close(fd, write, arg);
+    if (rc == 0 && rename(temp, path) != 0)
+        rc = -1;
+    int e = errno;
+    if (fd >= 0 && rc != 0)
+        unlink(temp);
+    free(temp);
+    errno = e;
+    return rc;
 }
 
 /* Why the body cannot go to final (an error code, the reason in err), or NULL. Decided before
@@ -101,7 +155,7 @@ const char *save_begin(struct save *s, const char *dir, size_t index, const char
         save_abort(s);
         return code;
     }
-    s->fd = save_open_temp(s->temp);
+    s->fd = save_open_temp(s->temp, 0666);
     if (s->fd < 0) {
         snprintf(err, err_size, "cannot create a file in %s: %s", dir, strerror(errno));
         save_abort(s);

@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 struct save {
     int fd;      /* -1 when not saving */
@@ -27,9 +29,17 @@ const char *save_commit(struct save *s, bool overwrite, char **path, char *err, 
 /* Drops the temporary file. No effect when not saving. */
 void save_abort(struct save *s);
 
-/* mkstemp, but with mode 0666 less the umask rather than 0600: for files meant to be read like
- * any other the user makes, without calling umask (process-wide) from a thread. The template
- * ends in XXXXXX. Returns the descriptor, or -1 with errno set. */
-int save_open_temp(char *template);
+/* mkstemp, but with the mode given, less the umask (mkstemp's is always 0600): 0666 for files
+ * meant to be read like any other the user makes, without calling umask (process-wide) from a
+ * thread. The template ends in XXXXXX. Returns the descriptor, or -1 with errno set. */
+int save_open_temp(char *template, mode_t mode);
+
+/* Fills a stream; 0, or -1 with errno set. */
+typedef int save_writer_fn(void *arg, FILE *f);
+
+/* A whole file at path, all or nothing: write() fills a temporary file beside path (created
+ * with mode, less the umask), which is flushed to disk and renamed over path. Returns 0, or -1
+ * with errno set; no temporary file is left either way. */
+int save_file_whole(const char *path, mode_t mode, save_writer_fn *write, void *arg);
 
 #endif

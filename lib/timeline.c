@@ -698,52 +698,14 @@ int afetch_timeline_write_svg(const afetch_timeline *t, FILE *out)
 
 /* ---- saving ---- */
 
-/* A mkstemp template beside path: the same directory, so that the rename is atomic. */
-static char *temp_template(const char *path)
+/* save_writer_fn: the document. */
+static int write_svg(void *t, FILE *f)
 {
-    const char *slash = strrchr(path, '/');
-    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-    const char name[] = ".afetch-timeline-XXXXXX";
-    char *temp = malloc(dir + sizeof name);
-    if (temp) {
-        memcpy(temp, path, dir);
-        memcpy(temp + dir, name, sizeof name);
-    }
-    return temp;
-}
-
-/* Writes the document into the open temporary file and closes it; 0, or -1 with errno. */
-static int write_file(const afetch_timeline *t, int fd)
-{
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    int rc = afetch_timeline_write_svg(t, f), e = errno;
-    if (rc == 0 && fsync(fileno(f)) != 0)
-        rc = -1, e = errno;
-    if (fclose(f) != 0 && rc == 0) /* a delayed write error (NFS, quota) shows here */
-        rc = -1, e = errno;
-    errno = e;
-    return rc;
+    return afetch_timeline_write_svg(t, f);
 }
 
 int afetch_timeline_save(const afetch_timeline *t, const char *path)
 {
-    char *temp = temp_template(path);
-    if (!temp)
-        return -1;
-    int fd = save_open_temp(temp); /* the usual umask-based mode, not mkstemp's 0600 */
-    int rc = fd < 0 ? -1 : write_file(t, fd);
-    if (rc == 0 && rename(temp, path) != 0)
-        rc = -1;
-    int e = errno;
-    if (fd >= 0 && rc != 0)
-        unlink(temp);
-    free(temp);
-    errno = e;
-    return rc;
+    /* save_writer_fn takes a mutable arg; write_svg only reads it */
+    return save_file_whole(path, 0666, write_svg, (void *)t);
 }
