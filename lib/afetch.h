@@ -120,6 +120,11 @@ typedef struct afetch_request {
     size_t header_count;
     const char *error_code; /* NULL for a good request */
     const char *error_message;
+    /* The index its result carries (and an indexed saved name starts with) when numbered is
+     * set: its position in a whole list of which only a part is fetched (a shard, a resumed
+     * run). Without it, requests are numbered in call order from 0. */
+    bool numbered;
+    size_t index;
 } afetch_request;
 
 /* One header field of a response. */
@@ -223,7 +228,7 @@ void afetch_global_cleanup(void);
 afetch_loop *afetch_loop_new(const afetch_options *opts);
 void afetch_loop_free(afetch_loop *loop);
 
-/* Schedules req and returns its future, numbered in call order. The transfer starts when the
+/* Schedules req and returns its future, numbered in call order (unless req is numbered). The transfer starts when the
  * window has room; it makes progress only while the loop runs (afetch_gather). NULL when out of
  * memory. */
 afetch_future *afetch_fetch(afetch_loop *loop, const afetch_request *req);

@@ -36,7 +36,7 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
     if (!t)
         return NULL;
     memset(t, 0, sizeof *t);
-    future_init(&t->future, ops, index);
+    future_init(&t->future, ops, req->numbered ? req->index : index);
     char *cursor = t->strings;
     t->url = copy_into(&cursor, url);
     t->future.result.url = cursor;

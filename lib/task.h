@@ -46,7 +46,7 @@ struct slot {
     struct fetch_io io;
 };
 
-/* Copies req into a new task numbered index. A request that carries an error is settled at
+/* Copies req into a new task numbered index (or req's own index when it is numbered). A request that carries an error is settled at
  * birth. The headers are built only if the request has its own. NULL when out of memory. */
 struct task *task_new(const afetch_request *req, size_t index, const afetch_options *opts,
                       const struct future_ops *ops);

@@ -120,15 +120,25 @@ struct run {
     afetch_timeline *timeline; /* --timeline, or NULL */
     bool timeline_failed;      /* out of memory while adding to it */
     const afetch_input *in;    /* maps a shard's numbering back to whole-list indexes */
+    size_t entries;            /* entries next() has handed out so far */
     afetch_output *out;
     afetch_loop *loop; /* during a concurrent run */
     bool stopped;
 };
 
+/* Numbers each entry by its position in the whole list, so that its result and an indexed
+ * saved name carry that position whatever part of the list this run fetches. */
 static afetch_next run_next(void *arg, afetch_request *req)
 {
     struct run *run = arg;
-    return run->stopped ? AFETCH_NEXT_END : run->next(run->next_arg, req);
+    if (run->stopped)
+        return AFETCH_NEXT_END;
+    afetch_next got = run->next(run->next_arg, req);
+    if (got == AFETCH_NEXT_ENTRY) {
+        req->numbered = true;
+        req->index = afetch_input_position(run->in, run->entries++);
+    }
+    return got;
 }
 
 static int run_ready_fd(void *arg)
@@ -142,10 +152,8 @@ static void run_deliver(void *arg, const afetch_result *r)
     struct run *run = arg;
     if (run->display && run->out_is_terminal)
         clear_progress(run->display); /* the row takes the progress line's place */
-    afetch_result global = *r;
-    global.index = afetch_input_position(run->in, r->index);
-    afetch_output_result(run->out, &global);
-    if (run->timeline && afetch_timeline_add(run->timeline, &global) != 0)
+    afetch_output_result(run->out, r);
+    if (run->timeline && afetch_timeline_add(run->timeline, r) != 0)
         run->timeline_failed = true;
     if (afetch_output_failed(run->out) && !run->stopped) {
         run->stopped = true;

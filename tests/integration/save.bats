@@ -437,3 +437,20 @@ wait_for_temp() {
     [ "$(echo "$s" | jq -c '[.results[].sha256]')" = "$(echo "$output" | jq -c '[.results[].sha256]')" ]
     echo "$s" | jqt --arg h "$(xs 777 | sha256_of -)" '.results[0].sha256 == $h'
 }
+
+@test "--shard with -o: a saved name starts with the whole-list index, as the result does" {
+    local dir="$BATS_TEST_TMPDIR/shard" mode
+    for mode in "" --sync --threads=2; do
+        rm -rf "$dir"
+        # shellcheck disable=SC2086
+        run --separate-stderr afetch --json $mode --shard 2/2 -o "$dir" \
+            "$BASE/bytes/1" "$BASE/bytes/2" "$BASE/bytes/3" "$BASE/bytes/4"
+        dump
+        [ "$status" -eq 0 ]
+        [ "$(listing "$dir")" = "$(printf '%s\n' "000001-127.0.0.1-$PORT-bytes-2" \
+            "000003-127.0.0.1-$PORT-bytes-4")" ]
+        echo "$output" | jqt --arg d "$dir" --arg p "$PORT" \
+            '[.results[] | [.index, .path]] == [[1, "\($d)/000001-127.0.0.1-\($p)-bytes-2"],
+                                                [3, "\($d)/000003-127.0.0.1-\($p)-bytes-4"]]'
+    done
+}
