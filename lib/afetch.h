@@ -26,6 +26,13 @@ typedef struct afetch_status_range {
     long first, last;
 } afetch_status_range;
 
+/* How a saved body is named under the output directory (afetch_options.names). */
+typedef enum afetch_names {
+    AFETCH_NAMES_INDEXED,  /* 000042-example.com-docs-index.html: the index, then the URL */
+    AFETCH_NAMES_URL,      /* example.com/docs/index.html: host and path as directories */
+    AFETCH_NAMES_BASENAME, /* index.html: the last path segment alone */
+} afetch_names;
+
 /* Settings shared by every transfer of a loop or a sync run. */
 typedef struct afetch_options {
     unsigned parallel;          /* transfers in flight at most (the window), >= 1 */
@@ -57,7 +64,10 @@ typedef struct afetch_options {
     bool insecure;              /* do not verify TLS peers */
     const char *cacert;         /* CA bundle file; NULL: the system's */
     const char *output_dir;     /* save successful bodies here; NULL: count them only */
+    afetch_names names;         /* the file each body goes to (a request's output wins) */
     bool overwrite;             /* saving may replace an existing file */
+    bool skip_existing;         /* an entry whose file is there (a regular file) is not fetched:
+                                   its result is ok, skipped, with that path */
     bool hash;                  /* SHA-256 of each body into the result */
     /* Connections. NULL proxy: libcurl's proxy environment (http_proxy, https_proxy,
      * all_proxy, no_proxy; never HTTP_PROXY) applies. */
@@ -120,6 +130,8 @@ typedef struct afetch_request {
     size_t header_count;
     const char *error_code; /* NULL for a good request */
     const char *error_message;
+    const char *output; /* where under output_dir its body goes (a relative path, sanitised
+                           like the names); NULL: as the options' names say */
     /* The index its result carries (and an indexed saved name starts with) when numbered is
      * set: its position in a whole list of which only a part is fetched (a shard, a resumed
      * run). Without it, requests are numbered in call order from 0. */
@@ -161,6 +173,8 @@ typedef struct afetch_result {
     unsigned attempts; /* tries made; 0 when nothing was sent */
     afetch_timing time;
     const char *path;          /* where the body was saved (output_dir), else NULL */
+    bool skipped;              /* skip_existing found the file at path: ok, nothing saved (and
+                                  nothing fetched, unless the file appeared meanwhile) */
     const char *sha256;        /* hex digest of the body (hash), else NULL */
     const char *error_code;    /* NULL when ok, else a stable code such as "timeout" */
     const char *error_message; /* NULL when ok, else one human-readable line */
@@ -210,6 +224,8 @@ typedef enum afetch_gather_mode {
 /* Totals of one run. */
 typedef struct afetch_summary {
     size_t urls, ok, failed;
+    size_t skipped; /* of the ok ones, skipped because their file existed (skip_existing) */
+    size_t resumed; /* set by the caller: entries not run at all, done by an earlier run */
     int64_t bytes;
     double elapsed;    /* wall seconds */
     unsigned parallel; /* the window: -j, or the narrowest it shrank to when descriptors ran out */
@@ -228,9 +244,9 @@ void afetch_global_cleanup(void);
 afetch_loop *afetch_loop_new(const afetch_options *opts);
 void afetch_loop_free(afetch_loop *loop);
 
-/* Schedules req and returns its future, numbered in call order (unless req is numbered). The transfer starts when the
- * window has room; it makes progress only while the loop runs (afetch_gather). NULL when out of
- * memory. */
+/* Schedules req and returns its future, numbered in call order (unless req is numbered). The
+ * transfer starts when the window has room; it makes progress only while the loop runs
+ * (afetch_gather). NULL when out of memory. */
 afetch_future *afetch_fetch(afetch_loop *loop, const afetch_request *req);
 
 afetch_state afetch_future_state(const afetch_future *future);

@@ -125,7 +125,10 @@ static cJSON *result_json(const afetch_output *out, const afetch_result *r)
     } else {
         cJSON_AddItemToObject(o, "error", cJSON_CreateNull());
     }
-    add_response(out, o, r);
+    /* only when true: a result of a run without --skip-existing keeps exactly its old keys */
+    if (r->skipped)
+        cJSON_AddItemToObject(o, "skipped", cJSON_CreateTrue());
+    add_response(out, o, r); /* last: a results file is read up to "body" (results.c) */
     return o;
 }
 
@@ -209,6 +212,20 @@ static int put_message(afetch_output *o, const char *message, size_t used)
     return rc;
 }
 
+/* Where a skipped entry's file is, in the message column. */
+static int put_skipped(afetch_output *o, const char *path, size_t used)
+{
+    size_t len = strlen(path);
+    char *message = malloc(len + sizeof "exists: ");
+    if (!message)
+        return -1;
+    memcpy(message, "exists: ", sizeof "exists: " - 1);
+    memcpy(message + sizeof "exists: " - 1, path, len + 1);
+    int rc = put_message(o, message, used);
+    free(message);
+    return rc;
+}
+
 static void table_header(afetch_output *o)
 {
     check(o, fprintf(o->out, "%6s  %-18s %12s %9s  %s\n", "#", "STATUS", "BYTES", "SECONDS",
@@ -218,7 +235,9 @@ static void table_header(afetch_output *o)
 static void table_row(afetch_output *o, const afetch_result *r)
 {
     char status[32];
-    if (r->status && (r->ok || strcmp(r->error_code, AFETCH_E_HTTP) == 0))
+    if (r->skipped)
+        snprintf(status, sizeof status, "skipped");
+    else if (r->status && (r->ok || strcmp(r->error_code, AFETCH_E_HTTP) == 0))
         snprintf(status, sizeof status, "%ld", r->status);
     else
         snprintf(status, sizeof status, "%.18s", r->error_code ? r->error_code : "?");
@@ -244,6 +263,8 @@ static void table_row(afetch_output *o, const afetch_result *r)
     }
     if (r->error_message)
         check(o, put_message(o, r->error_message, used));
+    else if (r->skipped && r->path)
+        check(o, put_skipped(o, r->path, used));
     check(o, fputc('\n', o->out) == EOF ? -1 : 0);
 }
 
@@ -285,6 +306,12 @@ static cJSON *summary_json(const afetch_summary *s)
     cJSON_AddItemToObject(o, "urls", cJSON_CreateNumber((double)s->urls));
     cJSON_AddItemToObject(o, "ok", cJSON_CreateNumber((double)s->ok));
     cJSON_AddItemToObject(o, "failed", cJSON_CreateNumber((double)s->failed));
+    /* only when there are some, as a result's "skipped": runs without --skip-existing or
+     * --resume keep exactly the old keys */
+    if (s->skipped)
+        cJSON_AddItemToObject(o, "skipped", cJSON_CreateNumber((double)s->skipped));
+    if (s->resumed)
+        cJSON_AddItemToObject(o, "resumed", cJSON_CreateNumber((double)s->resumed));
     cJSON_AddItemToObject(o, "bytes", cJSON_CreateNumber((double)s->bytes));
     cJSON_AddItemToObject(o, "elapsed", json_seconds(s->elapsed));
     cJSON_AddItemToObject(o, "parallel", cJSON_CreateNumber(s->parallel));

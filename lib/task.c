@@ -3,6 +3,7 @@
 
 #include "gather.h"
 #include "redact.h"
+#include "savename.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,12 +27,28 @@ static const char *copy_into(char **cursor, const char *s)
     return copy;
 }
 
+/* --skip-existing: whether t's file is there already, found before t takes a place in the
+ * window or a turn of --rate; then t's result says so. */
+static bool skip_at_birth(struct task *t, const afetch_options *opts)
+{
+    char rel[SAVEPATH_SIZE], *path;
+    const char *url = t->ascii_url ? t->ascii_url : t->url;
+    if (!opts->output_dir || !opts->skip_existing ||
+        savename_path(opts->names, t->future.result.index, url, t->output, rel, sizeof rel) == 0 ||
+        !save_exists(opts->output_dir, rel, &path))
+        return false;
+    fetch_skipped(&t->future.result, path, &t->result_strings);
+    free(path);
+    return true;
+}
+
 struct task *task_new(const afetch_request *req, size_t index, const afetch_options *opts,
                       const struct future_ops *ops)
 {
     const char *url = req->url ? req->url : "";
     size_t shown = redact_url(url, NULL, 0) + 1; /* the result's url: its display form */
-    size_t strings = size_of(url) + shown + size_of(req->label) + size_of(req->method);
+    size_t strings =
+        size_of(url) + shown + size_of(req->label) + size_of(req->method) + size_of(req->output);
     struct task *t = malloc(sizeof *t + strings);
     if (!t)
         return NULL;
@@ -43,6 +60,7 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
     cursor += redact_url(url, cursor, shown) + 1;
     t->future.result.label = copy_into(&cursor, req->label);
     t->method = copy_into(&cursor, req->method);
+    t->output = copy_into(&cursor, req->output);
 
     char idn_error[160];
     if (!req->error_code && fetch_ascii_url(url, &t->ascii_url, idn_error, sizeof idn_error)) {
@@ -52,6 +70,10 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
     }
     if (req->error_code) {
         fetch_fail(&t->future.result, req->error_code, req->error_message, url, &t->result_strings);
+        future_settle(&t->future);
+        return t;
+    }
+    if (skip_at_birth(t, opts)) {
         future_settle(&t->future);
         return t;
     }
@@ -82,6 +104,7 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
     struct curl_slist *headers = t->headers ? t->headers : shared_headers;
     afetch_result *r = &t->future.result;
     const char *url = t->ascii_url ? t->ascii_url : t->url;
+    slot->io.output = t->output;
     if (!slot->easy && !(slot->easy = curl_easy_init())) {
         fetch_fail(r, AFETCH_E_INTERNAL, "out of memory for a libcurl handle", NULL,
                    &t->result_strings);
@@ -93,6 +116,11 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
         fetch_abandon(&slot->io);
         code = AFETCH_E_INTERNAL;
         snprintf(slot->io.errbuf, sizeof slot->io.errbuf, "libcurl refused the transfer");
+    }
+    if (code == SAVE_SKIPPED) {
+        fetch_skipped(r, slot->io.save.final, &t->result_strings);
+        fetch_abandon(&slot->io);
+        return -1;
     }
     if (code) {
         fetch_fail(r, code, slot->io.errbuf, url, &t->result_strings);
@@ -136,6 +164,7 @@ void summary_count(afetch_summary *summary, const afetch_result *r)
 {
     summary->urls++;
     summary->ok += r->ok;
+    summary->skipped += r->skipped;
     summary->failed += !r->ok;
     summary->bytes += r->bytes;
 }

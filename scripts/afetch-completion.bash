@@ -11,7 +11,7 @@ _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --sha
 --proto --deny-private --max-size --low-speed-limit --low-speed-time --retry --retry-delay
 --insecure --cacert
 --proxy --noproxy --resolve --connect-to --cookie --cookie-jar
---output-dir --overwrite --hash
+--output-dir --names --skip-existing --overwrite --hash
 --config --no-config --help --version'
 _afetch_short_opts='-j -q -w -t -X -I -H -A -k -x -b -c -o -v -h -V'
 
@@ -48,6 +48,9 @@ _afetch_values() {
         ;;
     --compare)
         _afetch_list "$cur" sync threads async
+        ;;
+    --names)
+        mapfile -t COMPREPLY < <(compgen -W 'indexed url basename' -- "$cur")
         ;;
     -j | --parallel | --threads | --rate | --per-host | --shard | -t | --timeout | \
         --connect-timeout | -H | --header | -A | --user-agent | --max-redirs | --max-size | \

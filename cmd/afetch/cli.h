@@ -29,8 +29,9 @@ struct cli {
     bool compare; /* run each of compared, show the last one's results */
     enum runner compared[3];
     size_t compared_count;
-    unsigned threads; /* --threads N; 0: not given */
-    int progress;     /* --progress 1, --no-progress 0, else -1: on a terminal */
+    char *mode_dirs[3]; /* owned: with --compare and -o, DIR/MODE for each mode compared */
+    unsigned threads;   /* --threads N; 0: not given */
+    int progress;       /* --progress 1, --no-progress 0, else -1: on a terminal */
     afetch_format format;
     bool as_completed, fail_fast, quiet;
     const char *protocols; /* --proto, checked once the input exists */

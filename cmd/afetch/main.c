@@ -105,8 +105,11 @@ static int open_inputs(afetch_input *in, int argc, char **argv)
 
 static void print_summary(const char *mode, const afetch_summary *s)
 {
-    fprintf(stderr, "%s: %zu URLs, %zu ok, %zu failed, %lld bytes, %.3f s, parallel %u\n", mode,
+    fprintf(stderr, "%s: %zu URLs, %zu ok, %zu failed, %lld bytes, %.3f s, parallel %u", mode,
             s->urls, s->ok, s->failed, (long long)s->bytes, s->elapsed, s->parallel);
+    if (s->skipped)
+        fprintf(stderr, "; %zu skipped (their file exists)", s->skipped);
+    fputc('\n', stderr);
 }
 
 /* One run's plumbing: where requests come from, where results go, and how to stop early when
@@ -258,6 +261,8 @@ static int run_compare(const struct cli *c, struct run *base, afetch_summary *s,
         struct cli mode = *c;
         if (!last)
             mode.opts.cookie_jar = NULL;
+        if (c->opts.output_dir)
+            mode.opts.output_dir = c->mode_dirs[runner];
         double cpu = cpu_seconds();
         rc = run_once(&mode, &run, runner, s);
         base->timeline_failed |= run.timeline_failed;

@@ -5,6 +5,7 @@
 #include "display.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -66,6 +67,8 @@ enum long_only {
     OPT_ACCEPT,
     OPT_BODY,
     OPT_HEADERS,
+    OPT_NAMES,
+    OPT_SKIP_EXISTING,
 };
 
 static const struct option long_options[] = {
@@ -116,6 +119,8 @@ static const struct option long_options[] = {
     {"cookie", required_argument, NULL, 'b'},
     {"cookie-jar", required_argument, NULL, 'c'},
     {"output-dir", required_argument, NULL, 'o'},
+    {"names", required_argument, NULL, OPT_NAMES},
+    {"skip-existing", no_argument, NULL, OPT_SKIP_EXISTING},
     {"overwrite", no_argument, NULL, OPT_OVERWRITE},
     {"hash", no_argument, NULL, OPT_HASH},
     {"rate", required_argument, NULL, OPT_RATE},
@@ -135,6 +140,7 @@ static void usage(FILE *out)
           "with no arguments the list is read from standard input. A list has one URL a line\n"
           "(# comments, blank lines skipped) or a JSON object a line:\n"
           "  {\"url\": ..., \"label\": ..., \"method\": ..., \"headers\": {\"Name\": \"value\"}}\n"
+          "(and \"output\": the file under -o DIR its body goes to).\n"
           "\n"
           "Modes:\n"
           "      --sync               one URL after another (the sequential baseline)\n"
@@ -211,7 +217,10 @@ static void usage(FILE *out)
           "      --cacert FILE        verify TLS certificates against FILE\n"
           "Saving:\n"
           "  -o, --output-dir DIR     save each successful body in DIR (created if missing),\n"
-          "                           all or nothing\n"
+          "                           all or nothing; with --compare, in DIR/MODE\n"
+          "      --names SCHEME       the files' names: indexed (000042-host-path, the\n"
+          "                           default), url (host/path/file, as wget -x) or basename\n"
+          "      --skip-existing      an entry whose file exists is not fetched: ok, skipped\n"
           "      --overwrite          let a saved body replace an existing file\n"
           "      --hash               add the SHA-256 of each body to its result\n"
           "Other:\n"
@@ -647,6 +656,21 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     case OPT_OVERWRITE:
         c->opts.overwrite = true;
         return -1;
+    case OPT_SKIP_EXISTING:
+        c->opts.skip_existing = true;
+        return -1;
+    case OPT_NAMES: {
+        static const char *const schemes[] = {"indexed", "url", "basename"};
+        static const afetch_names names[] = {AFETCH_NAMES_INDEXED, AFETCH_NAMES_URL,
+                                             AFETCH_NAMES_BASENAME};
+        for (size_t i = 0; i < 3; i++)
+            if (strcmp(arg, schemes[i]) == 0) {
+                c->opts.names = names[i];
+                return -1;
+            }
+        snprintf(detail, sizeof detail, "'%.60s' is none of indexed, url, basename", arg);
+        return usage_error("--names", detail);
+    }
     case OPT_HASH:
         c->opts.hash = true;
         return -1;
@@ -828,6 +852,44 @@ static int prepare_output_dir(const char *dir)
     return code;
 }
 
+/* Whether the directory at path has no entry (or is not there). */
+static bool empty_directory(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return errno == ENOENT;
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL && (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")))
+        ;
+    closedir(d);
+    return e == NULL;
+}
+
+/* -o with --compare: each mode saves into DIR/MODE, so that no mode finds the files of another
+ * in its way ("exists" would make it look fast). A DIR/MODE that holds files from before is a
+ * usage error unless --overwrite. -1 to go on, or the usage exit code. */
+static int prepare_mode_dirs(struct cli *c)
+{
+    for (size_t i = 0; i < c->compared_count; i++) {
+        enum runner mode = c->compared[i];
+        size_t len = strlen(c->opts.output_dir) + strlen(runner_names[mode]) + 2;
+        if (!(c->mode_dirs[mode] = malloc(len)))
+            return usage_error("--output-dir", "out of memory");
+        snprintf(c->mode_dirs[mode], len, "%s/%s", c->opts.output_dir, runner_names[mode]);
+        if (!c->opts.overwrite && !empty_directory(c->mode_dirs[mode])) {
+            char detail[PATH_MAX + 160];
+            snprintf(detail, sizeof detail,
+                     "--compare saves each mode in DIR/MODE, and %s is not empty; remove it, "
+                     "choose another -o, or add --overwrite",
+                     c->mode_dirs[mode]);
+            return usage_error("--output-dir", detail);
+        }
+        if (prepare_output_dir(c->mode_dirs[mode]) >= 0)
+            return EXIT_USAGE;
+    }
+    return -1;
+}
+
 /* A -b file must be there to read before anything is fetched. With --compare every mode reads
  * it again: a pipe would be empty the second time. */
 static int check_cookie_file(const struct cli *c, const char *path)
@@ -957,7 +1019,11 @@ static int settle_options(struct cli *c)
     }
     if (c->opts.cacert && access(c->opts.cacert, R_OK) != 0)
         return usage_error(c->opts.cacert, strerror(errno)); /* --cacert */
+    if (c->opts.skip_existing && c->opts.overwrite)
+        return usage_error("--skip-existing and --overwrite", "choose one");
     if (c->opts.output_dir && prepare_output_dir(c->opts.output_dir) >= 0)
+        return EXIT_USAGE;
+    if (c->opts.output_dir && c->compare && prepare_mode_dirs(c) >= 0)
         return EXIT_USAGE;
     c->opts.headers = c->headers;
     c->opts.header_count = c->header_count;
@@ -1274,5 +1340,7 @@ void cli_free(struct cli *c)
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         free(lists[i]->items);
     free(c->cookie);
+    for (size_t i = 0; i < 3; i++)
+        free(c->mode_dirs[i]);
     afetch_template_free(c->template);
 }

@@ -28,6 +28,7 @@ int record_one(struct recording *rec, const afetch_request *req)
     copy->label = dup_or_null(req->label, &failed);
     copy->method = dup_or_null(req->method, &failed);
     copy->error_message = dup_or_null(req->error_message, &failed);
+    copy->output = dup_or_null(req->output, &failed);
     char **headers = req->header_count ? calloc(req->header_count, sizeof *headers) : NULL;
     failed = failed || (req->header_count && !headers);
     for (size_t i = 0; headers && i < req->header_count; i++)
@@ -45,6 +46,7 @@ void recording_free(struct recording *rec)
         free((char *)r->label);
         free((char *)r->method);
         free((char *)r->error_message);
+        free((char *)r->output);
         for (size_t h = 0; r->headers && h < r->header_count; h++)
             free((char *)r->headers[h]);
         free((void *)r->headers);
