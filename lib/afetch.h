@@ -414,7 +414,8 @@ void afetch_output_set_terminal(afetch_output *output, unsigned columns);
 void afetch_output_show_response(afetch_output *output, bool body, bool headers);
 
 /* A --write-out template: text with %{name} for a result's JSON keys (index, url, label, ok,
- * status, http_version, effective_url, redirects, bytes, content_type, attempts, path, sha256),
+ * status, http_version, effective_url, redirects, bytes, content_type, attempts, path,
+ * skipped (true or false), sha256),
  * time.start, time.dns, time.connect, time.tls, time.ttfb, time.total, error.code and
  * error.message; and the escapes \n, \r, \t, \\ and %%. A value that is null in JSON
  * prints nothing; times print in seconds with 6 decimals. */
@@ -438,6 +439,53 @@ void afetch_output_set_template(afetch_output *output, const afetch_template *t)
  * terminated if size > 0. The one escaper behind the table, the log lines, the timeline's
  * text and the command's messages. */
 size_t afetch_escape_terminal(const char *s, size_t len, char *out, size_t size);
+
+/* ---- Results file: JSON Lines that survive the process (--results, --resume) ----
+ * Each result goes to the file as one whole line in one write(2), appended, as --jsonl prints
+ * it; a thread flushes the file to disk (fdatasync) at least once a second while lines come,
+ * and closing flushes it once more. A process killed at any moment leaves whole lines and at
+ * most one torn last line, which the next open cuts away. Cancelled results are not written:
+ * they say nothing of their URL, and a resumed run fetches them. */
+
+typedef struct afetch_results afetch_results;
+
+typedef enum afetch_results_mode {
+    AFETCH_RESULTS_APPEND,        /* just append */
+    AFETCH_RESULTS_RESUME,        /* read the results there first, for afetch_results_check */
+    AFETCH_RESULTS_RESUME_FAILED, /* the same, but failures for good are fetched again too */
+} afetch_results_mode;
+
+/* Opens path (made with mode 0666 less the umask if missing; a regular file, locked against
+ * a second afetch) to append results to, and cuts a torn last line away. With a RESUME mode,
+ * reads the results in it first: each line must be a result (a line up to its "body" may be
+ * 4 MiB long); their URLs are kept as hashes, 16 bytes a line. NULL with a one-line reason
+ * naming the file (and the line) in err. */
+afetch_results *afetch_results_open(const char *path, afetch_results_mode mode, char *err,
+                                    size_t err_size);
+/* Bytes of a torn last line that opening cut away (0: none). */
+long long afetch_results_cut(const afetch_results *rf);
+/* The lines gain the kept response, as afetch_output_show_response says. */
+void afetch_results_show_response(afetch_results *rf, bool body, bool headers);
+
+typedef enum afetch_resume {
+    AFETCH_RESUME_FETCH,       /* no final result for it yet: fetch it */
+    AFETCH_RESUME_DONE_OK,     /* an earlier run has it ok */
+    AFETCH_RESUME_DONE_FAILED, /* an earlier run has it failed for good: invalid-input,
+                                  protocol, denied, too-large, too-many-redirects, or a status
+                                  other than 408, 429 and 5xx (RESUME mode only) */
+    AFETCH_RESUME_CHANGED,     /* an earlier run had another URL at index: a reason in why */
+} afetch_resume;
+/* What the results read at opening say of the entry at index whose URL (as given: it is
+ * compared in its display form, the password hidden) is url. Always FETCH in APPEND mode. */
+afetch_resume afetch_results_check(afetch_results *rf, size_t index, const char *url, char *why,
+                                   size_t why_size);
+
+/* Appends r as one line (a cancelled one: nothing). Returns 0, or -1 with errno; then what
+ * made it to the file of that line is cut away again, and nothing more is written. */
+int afetch_results_add(afetch_results *rf, const afetch_result *r);
+/* Flushes the file to disk, closes and frees it (NULL: nothing). Returns 0, or -1 with errno
+ * of the first failure to write or flush it. */
+int afetch_results_close(afetch_results *rf);
 
 /* ---- Timeline: a waterfall chart of results as one plain SVG document: a panel per run (the
  * modes of --compare), a row per URL in input order, all panels on one time axis ---- */

@@ -1,7 +1,8 @@
 /* output.c — results for people (a table) and for programs (JSON, JSON Lines, through cJSON;
  * a --write-out template). Streams: each result is written as it is delivered, so output costs
  * no memory per URL. */
-#include "afetch.h"
+#include "output.h"
+
 #include "escape.h"
 #include "response.h"
 #include "writeout.h"
@@ -132,26 +133,49 @@ static cJSON *result_json(const afetch_output *out, const afetch_result *r)
     return o;
 }
 
-/* Prints node compactly and frees it; -1 when out of memory or the write failed. */
-static int print_json(afetch_output *o, cJSON *node, const char *before, const char *after)
+/* node as compact JSON text, DEL and C1 controls escaped, with room for one more byte; frees
+ * node. NULL when out of memory. */
+static char *json_text(cJSON *node, size_t *len)
 {
     char *text = node ? cJSON_PrintUnformatted(node) : NULL;
     cJSON_Delete(node);
-    if (!text) {
-        check(o, -1);
-        return -1;
+    if (!text)
+        return NULL;
+    *len = strlen(text);
+    size_t need = json_escape_controls(text, *len, NULL, 0);
+    if (need == *len) { /* the common case: nothing to escape, no copy */
+        char *grown = realloc(text, *len + 2);
+        if (!grown)
+            free(text);
+        return grown;
     }
-    size_t len = strlen(text);
-    size_t need = json_escape_controls(text, len, NULL, 0);
-    char *escaped = need == len ? text : malloc(need + 1);
-    if (escaped && escaped != text)
-        json_escape_controls(text, len, escaped, need + 1);
-    int rc = escaped ? fprintf(o->out, "%s%s%s", before, escaped, after) : -1;
-    if (escaped != text)
-        free(escaped);
+    char *escaped = malloc(need + 2);
+    if (escaped)
+        json_escape_controls(text, *len, escaped, need + 1);
+    free(text);
+    *len = need;
+    return escaped;
+}
+
+/* Prints node compactly and frees it; -1 when out of memory or the write failed. */
+static int print_json(afetch_output *o, cJSON *node, const char *before, const char *after)
+{
+    size_t len;
+    char *text = json_text(node, &len);
+    int rc = text ? fprintf(o->out, "%s%s%s", before, text, after) : -1;
     free(text);
     check(o, rc);
     return rc < 0 ? -1 : 0;
+}
+
+char *output_json_line(const afetch_output *o, const afetch_result *r, size_t *len)
+{
+    char *line = json_text(result_json(o, r), len);
+    if (line) {
+        line[(*len)++] = '\n';
+        line[*len] = '\0';
+    }
+    return line;
 }
 
 /* s escaped for a terminal (afetch_escape_terminal), in small or on the heap. */

@@ -3,7 +3,8 @@
 # tests/integration/completion.bats checks the option lists below against `afetch --help`.
 
 _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --shard --fail-fast
---json --jsonl --as-completed --body --headers --write-out --quiet --timeline --progress
+--json --jsonl --as-completed --body --headers --write-out --quiet --results --resume
+--resume-failed --timeline --progress
 --no-progress --verbose --trace
 --timeout --connect-timeout --method --head --header --user-agent --no-follow --max-redirs
 --location-trusted --no-location-trusted --accept
@@ -32,7 +33,7 @@ _afetch_list() {
 _afetch_values() {
     local opt=$1 cur=$2
     case $opt in
-    --config | --cacert | --timeline | -b | --cookie | -c | --cookie-jar)
+    --config | --cacert | --timeline | --results | -b | --cookie | -c | --cookie-jar)
         compopt -o filenames 2>/dev/null || true
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         ;;

@@ -36,8 +36,10 @@ struct cli {
     bool as_completed, fail_fast, quiet;
     const char *protocols; /* --proto, checked once the input exists */
     unsigned shard_k, shard_n;
-    const char *timeline; /* --timeline FILE.svg */
-    const char **headers; /* -H values, the config file's first; owned array */
+    const char *timeline;             /* --timeline FILE.svg */
+    const char *results;              /* --results FILE */
+    afetch_results_mode results_mode; /* --resume, --resume-failed */
+    const char **headers;             /* -H values, the config file's first; owned array */
     size_t header_count, header_cap;
     struct str_list resolve, connect_to;   /* --resolve, --connect-to */
     struct str_list cookies, cookie_files; /* -b NAME=VALUE, -b FILE */

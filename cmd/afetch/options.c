@@ -69,6 +69,9 @@ enum long_only {
     OPT_HEADERS,
     OPT_NAMES,
     OPT_SKIP_EXISTING,
+    OPT_RESULTS,
+    OPT_RESUME,
+    OPT_RESUME_FAILED,
 };
 
 static const struct option long_options[] = {
@@ -89,6 +92,9 @@ static const struct option long_options[] = {
     {"body", optional_argument, NULL, OPT_BODY},
     {"headers", no_argument, NULL, OPT_HEADERS},
     {"write-out", required_argument, NULL, 'w'},
+    {"results", required_argument, NULL, OPT_RESULTS},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"resume-failed", no_argument, NULL, OPT_RESUME_FAILED},
     {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
     {"timeout", required_argument, NULL, 't'},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
@@ -166,6 +172,12 @@ static void usage(FILE *out)
           "  -w, --write-out TMPL     a line per result instead of the table, e.g.\n"
           "                           '%{status} %{url} %{time.total}\\n' (names: the JSON keys)\n"
           "  -q, --quiet              no table, only the summary line\n"
+          "      --results FILE       also append each result to FILE as a JSON line, as it\n"
+          "                           comes, flushed to disk every second (not \"cancelled\")\n"
+          "      --resume             with --results: read FILE first, fetch only the entries\n"
+          "                           it has no final result for (ok, or failed for good: 4xx\n"
+          "                           but 408/429, invalid-input...); with -o, --skip-existing\n"
+          "      --resume-failed      --resume, also fetching those failed for good again\n"
           "      --timeline FILE.svg  draw each URL's fetch as a bar on a time axis (with\n"
           "                           --compare, one panel per mode)\n"
           "      --progress           a progress line on standard error (default: when it is a\n"
@@ -748,6 +760,17 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
     case 'w':
         c->write_out = arg;
         return -1;
+    case OPT_RESULTS:
+        if (!*arg || strcmp(arg, "-") == 0)
+            return usage_error("--results", "expects a file name (standard output carries "
+                                            "the table or --jsonl)");
+        c->results = arg;
+        return -1;
+    case OPT_RESUME:
+    case OPT_RESUME_FAILED:
+        c->results_mode =
+            opt == OPT_RESUME_FAILED ? AFETCH_RESULTS_RESUME_FAILED : AFETCH_RESULTS_RESUME;
+        return -1;
     case 'q':
         c->quiet = true;
         return -1;
@@ -988,6 +1011,21 @@ static int settle_network(struct cli *c)
     return join_cookies(c);
 }
 
+/* --results, --resume and --resume-failed; -1 to go on, or the usage exit code. */
+static int settle_results(struct cli *c)
+{
+    const char *resume =
+        c->results_mode == AFETCH_RESULTS_RESUME_FAILED ? "--resume-failed" : "--resume";
+    if (c->results_mode != AFETCH_RESULTS_APPEND && !c->results)
+        return usage_error(resume, "needs --results FILE: the results to resume from");
+    if (c->results && c->compare)
+        return usage_error("--results", "goes with one mode, not --compare");
+    /* a body saved by a run that died before its result line was written is done too */
+    if (c->results_mode != AFETCH_RESULTS_APPEND && !c->opts.overwrite)
+        c->opts.skip_existing = true;
+    return -1;
+}
+
 /* Checks the combination of settings and derives what follows from it. */
 static int settle_options(struct cli *c)
 {
@@ -1021,6 +1059,9 @@ static int settle_options(struct cli *c)
         return usage_error(c->opts.cacert, strerror(errno)); /* --cacert */
     if (c->opts.skip_existing && c->opts.overwrite)
         return usage_error("--skip-existing and --overwrite", "choose one");
+    int code = settle_results(c);
+    if (code >= 0)
+        return code;
     if (c->opts.output_dir && prepare_output_dir(c->opts.output_dir) >= 0)
         return EXIT_USAGE;
     if (c->opts.output_dir && c->compare && prepare_mode_dirs(c) >= 0)
