@@ -301,9 +301,26 @@ static int open_file(afetch_results *rf, char *err, size_t err_size)
     return 0;
 }
 
+/* Whether the bytes from keep to the end start like a line afetch writes: only such a torn
+ * line is cut, never the last line of some other file named by mistake. */
+static bool torn_result(int fd, off_t keep, off_t size)
+{
+    static const char start[] = "{\"index\":";
+    char head[sizeof start - 1];
+    size_t want = size - keep < (off_t)sizeof head ? (size_t)(size - keep) : sizeof head;
+    return pread(fd, head, want, keep) == (ssize_t)want && memcmp(head, start, want) == 0;
+}
+
 /* Cuts a torn last line (a write the process died in) before anything is appended. */
 static int cut_torn_line(afetch_results *rf, off_t keep, char *err, size_t err_size)
 {
+    if (keep >= 0 && keep < rf->size && !torn_result(rf->fd, keep, rf->size)) {
+        snprintf(err, err_size,
+                 "%s does not end in a newline, and its last line is no result afetch wrote; "
+                 "not a results file?",
+                 rf->path);
+        return -1;
+    }
     if (keep < 0 || (keep < rf->size && ftruncate(rf->fd, keep) != 0)) {
         snprintf(err, err_size, "cannot cut the torn last line of %s: %s", rf->path,
                  strerror(errno));

@@ -154,6 +154,13 @@ requests() {
     [[ "${stderr_lines[0]}" == "afetch: warning: $f ended in a torn line (18 bytes"* ]]
     valid_jsonl "$f"
     [ "$(wc -l <"$f")" -eq 3 ]
+    # a file named by mistake, whose last line lacks its newline, loses nothing
+    local notes="$BATS_TEST_TMPDIR/notes.txt"
+    printf 'first line\nno newline at the end' >"$notes"
+    run --separate-stderr afetch --results "$notes" "$BASE/bytes/1?$tag"
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "afetch: --results: $notes does not end in a newline, and its last line is no result afetch wrote; not a results file?" ]
+    [ "$(cat "$notes")" = "$(printf 'first line\nno newline at the end')" ]
 }
 
 @test "--resume: a list that changed under FILE stops with exit 2 naming the index; passwords compare hidden" {
