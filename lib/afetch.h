@@ -26,6 +26,13 @@ typedef struct afetch_status_range {
     long first, last;
 } afetch_status_range;
 
+/* How a saved body is named under the output directory (afetch_options.names). */
+typedef enum afetch_names {
+    AFETCH_NAMES_INDEXED,  /* 000042-example.com-docs-index.html: the index, then the URL */
+    AFETCH_NAMES_URL,      /* example.com/docs/index.html: host and path as directories */
+    AFETCH_NAMES_BASENAME, /* index.html: the last path segment alone */
+} afetch_names;
+
 /* Settings shared by every transfer of a loop or a sync run. */
 typedef struct afetch_options {
     unsigned parallel;          /* transfers in flight at most (the window), >= 1 */
@@ -70,7 +77,10 @@ typedef struct afetch_options {
     bool insecure;              /* do not verify TLS peers */
     const char *cacert;         /* CA bundle file; NULL: the system's */
     const char *output_dir;     /* save successful bodies here; NULL: count them only */
+    afetch_names names;         /* the file each body goes to (a request's output wins) */
     bool overwrite;             /* saving may replace an existing file */
+    bool skip_existing;         /* an entry whose file is there (a regular file) is not fetched:
+                                   its result is ok, skipped, with that path */
     bool hash;                  /* SHA-256 of each body into the result */
     /* Connections. NULL proxy: libcurl's proxy environment (http_proxy, https_proxy,
      * all_proxy, no_proxy; never HTTP_PROXY) applies. */
@@ -139,6 +149,13 @@ typedef struct afetch_request {
     const char *user;       /* "name:password"; NULL: the options' user, if any */
     const char *error_code; /* NULL for a good request */
     const char *error_message;
+    const char *output; /* where under output_dir its body goes (a relative path, sanitised
+                           like the names); NULL: as the options' names say */
+    /* The index its result carries (and an indexed saved name starts with) when numbered is
+     * set: its position in a whole list of which only a part is fetched (a shard, a resumed
+     * run). Without it, requests are numbered in call order from 0. */
+    bool numbered;
+    size_t index;
 } afetch_request;
 
 /* One header field of a response. */
@@ -175,6 +192,8 @@ typedef struct afetch_result {
     unsigned attempts; /* tries made; 0 when nothing was sent */
     afetch_timing time;
     const char *path;          /* where the body was saved (output_dir), else NULL */
+    bool skipped;              /* skip_existing found the file at path: ok, nothing saved (and
+                                  nothing fetched, unless the file appeared meanwhile) */
     const char *sha256;        /* hex digest of the body (hash), else NULL */
     const char *error_code;    /* NULL when ok, else a stable code such as "timeout" */
     const char *error_message; /* NULL when ok, else one human-readable line */
@@ -224,6 +243,8 @@ typedef enum afetch_gather_mode {
 /* Totals of one run. */
 typedef struct afetch_summary {
     size_t urls, ok, failed;
+    size_t skipped; /* of the ok ones, skipped because their file existed (skip_existing) */
+    size_t resumed; /* set by the caller: entries not run at all, done by an earlier run */
     int64_t bytes;
     double elapsed;    /* wall seconds */
     unsigned parallel; /* the window: -j, or the narrowest it shrank to when descriptors ran out */
@@ -242,9 +263,9 @@ void afetch_global_cleanup(void);
 afetch_loop *afetch_loop_new(const afetch_options *opts);
 void afetch_loop_free(afetch_loop *loop);
 
-/* Schedules req and returns its future, numbered in call order. The transfer starts when the
- * window has room; it makes progress only while the loop runs (afetch_gather). NULL when out of
- * memory. */
+/* Schedules req and returns its future, numbered in call order (unless req is numbered). The
+ * transfer starts when the window has room; it makes progress only while the loop runs
+ * (afetch_gather). NULL when out of memory. */
 afetch_future *afetch_fetch(afetch_loop *loop, const afetch_request *req);
 
 afetch_state afetch_future_state(const afetch_future *future);
@@ -414,7 +435,8 @@ void afetch_output_set_terminal(afetch_output *output, unsigned columns);
 void afetch_output_show_response(afetch_output *output, bool body, bool headers);
 
 /* A --write-out template: text with %{name} for a result's JSON keys (index, url, label, ok,
- * status, http_version, effective_url, redirects, bytes, content_type, attempts, path, sha256),
+ * status, http_version, effective_url, redirects, bytes, content_type, attempts, path,
+ * skipped (true or false), sha256),
  * time.start, time.dns, time.connect, time.tls, time.ttfb, time.total, error.code and
  * error.message; and the escapes \n, \r, \t, \\ and %%. A value that is null in JSON
  * prints nothing; times print in seconds with 6 decimals. */
@@ -448,6 +470,53 @@ size_t afetch_text_columns(const char *s, size_t len);
 /* The length in bytes of the longest start of s (len bytes of valid UTF-8) that fits in
  * columns, cut between characters. */
 size_t afetch_text_fit(const char *s, size_t len, size_t columns);
+
+/* ---- Results file: JSON Lines that survive the process (--results, --resume) ----
+ * Each result goes to the file as one whole line in one write(2), appended, as --jsonl prints
+ * it; a thread flushes the file to disk (fdatasync) at least once a second while lines come,
+ * and closing flushes it once more. A process killed at any moment leaves whole lines and at
+ * most one torn last line, which the next open cuts away. Cancelled results are not written:
+ * they say nothing of their URL, and a resumed run fetches them. */
+
+typedef struct afetch_results afetch_results;
+
+typedef enum afetch_results_mode {
+    AFETCH_RESULTS_APPEND,        /* just append */
+    AFETCH_RESULTS_RESUME,        /* read the results there first, for afetch_results_check */
+    AFETCH_RESULTS_RESUME_FAILED, /* the same, but failures for good are fetched again too */
+} afetch_results_mode;
+
+/* Opens path (made with mode 0666 less the umask if missing; a regular file, locked against
+ * a second afetch) to append results to, and cuts a torn last line away. With a RESUME mode,
+ * reads the results in it first: each line must be a result (a line up to its "body" may be
+ * 4 MiB long); their URLs are kept as hashes, 16 bytes a line. NULL with a one-line reason
+ * naming the file (and the line) in err. */
+afetch_results *afetch_results_open(const char *path, afetch_results_mode mode, char *err,
+                                    size_t err_size);
+/* Bytes of a torn last line that opening cut away (0: none). */
+long long afetch_results_cut(const afetch_results *rf);
+/* The lines gain the kept response, as afetch_output_show_response says. */
+void afetch_results_show_response(afetch_results *rf, bool body, bool headers);
+
+typedef enum afetch_resume {
+    AFETCH_RESUME_FETCH,       /* no final result for it yet: fetch it */
+    AFETCH_RESUME_DONE_OK,     /* an earlier run has it ok */
+    AFETCH_RESUME_DONE_FAILED, /* an earlier run has it failed for good: invalid-input,
+                                  protocol, denied, too-large, too-many-redirects, or a status
+                                  other than 408, 429 and 5xx (RESUME mode only) */
+    AFETCH_RESUME_CHANGED,     /* an earlier run had another URL at index: a reason in why */
+} afetch_resume;
+/* What the results read at opening say of the entry at index whose URL (as given: it is
+ * compared in its display form, the password hidden) is url. Always FETCH in APPEND mode. */
+afetch_resume afetch_results_check(afetch_results *rf, size_t index, const char *url, char *why,
+                                   size_t why_size);
+
+/* Appends r as one line (a cancelled one: nothing). Returns 0, or -1 with errno; then what
+ * made it to the file of that line is cut away again, and nothing more is written. */
+int afetch_results_add(afetch_results *rf, const afetch_result *r);
+/* Flushes the file to disk, closes and frees it (NULL: nothing). Returns 0, or -1 with errno
+ * of the first failure to write or flush it. */
+int afetch_results_close(afetch_results *rf);
 
 /* ---- Timeline: a waterfall chart of results as one plain SVG document: a panel per run (the
  * modes of --compare), a row per URL in input order, all panels on one time axis ---- */

@@ -4,6 +4,7 @@
 #include "addrpolicy.h"
 
 #include "redact.h"
+#include "savename.h"
 
 #include <arpa/inet.h>
 #include <idn2.h>
@@ -328,10 +329,18 @@ static const char *open_sinks(const afetch_options *opts, size_t index, const ch
             return AFETCH_E_INTERNAL;
         }
     }
-    if (opts->output_dir)
-        return save_begin(&io->save, opts->output_dir, index, url, opts->overwrite, io->errbuf,
-                          sizeof io->errbuf);
-    return NULL;
+    if (!opts->output_dir)
+        return NULL;
+    char rel[SAVEPATH_SIZE];
+    if (savename_path(opts->names, index, url, io->output, rel, sizeof rel) == 0) {
+        snprintf(io->errbuf, sizeof io->errbuf,
+                 io->output ? "\"output\" leaves no file name once sanitised"
+                            : "its file name would be longer than %d bytes",
+                 SAVEPATH_MAX);
+        return AFETCH_E_WRITE;
+    }
+    return save_begin(&io->save, opts->output_dir, rel, opts->overwrite, opts->skip_existing,
+                      io->errbuf, sizeof io->errbuf);
 }
 
 /* Whether a list of "Name: value" lines (or curl's "Name;") has one for name. */
@@ -859,7 +868,10 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
         if (opts->proxy)
             hide_proxy(opts->proxy, message, sizeof message);
     } else if (io->save.fd >= 0) {
-        code = save_commit(&io->save, opts->overwrite, &saved, message, sizeof message);
+        code = save_commit(&io->save, opts->overwrite, opts->skip_existing, &saved, message,
+                           sizeof message);
+        r->skipped = code == SAVE_SKIPPED; /* a file appeared at the name meanwhile */
+        code = r->skipped ? NULL : code;
     }
     char hex[65];
     const char *digest = finish_digest(io, !code, hex);
@@ -899,6 +911,20 @@ bool fetch_starved(CURLcode rc, const struct fetch_io *io)
 void fetch_abandon(struct fetch_io *io)
 {
     save_abort(&io->save);
+}
+
+void fetch_skipped(afetch_result *r, const char *path, char **strings)
+{
+    r->ok = r->skipped = true;
+    r->error_code = r->error_message = NULL;
+    const char *src[] = {path};
+    const char **dst[] = {&r->path};
+    *strings = pack(1, src, dst);
+    if (!*strings) {
+        r->ok = r->skipped = false;
+        r->error_code = AFETCH_E_INTERNAL;
+        r->error_message = "out of memory";
+    }
 }
 
 void fetch_fail(afetch_result *r, const char *code, const char *message, const char *url,

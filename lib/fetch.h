@@ -28,6 +28,7 @@ struct fetch_io {
     bool deny_private;
     bool fresh_connect; /* set by the owner: no connection can be idle, skip looking for one */
     const struct session *session; /* set by the owner: its run's lists and cookies, or NULL */
+    const char *output; /* set by the owner: the request's own file name under -o, or NULL */
     struct save save;
     EVP_MD_CTX *sha;                   /* while hashing; kept for the next transfer */
     const volatile sig_atomic_t *stop; /* blocking runs: abort the transfer when set ... */
@@ -80,9 +81,11 @@ const char *fetch_method(const afetch_options *opts, const afetch_request *own);
 const char *fetch_body(const afetch_options *opts, const afetch_request *own, size_t *size,
                        const char **type);
 
-/* Resets easy and sets it up to fetch url (entry index) into io, with the method, body and login
- * of own over opts. headers and own's strings must outlive the transfer. Returns NULL, or an
- * error code when the transfer cannot start, with the reason in io->errbuf. */
+/* Resets easy and sets it up to fetch url (entry index) into io, with the method, body, login
+ * and file name of own over opts. headers and own's strings must outlive the transfer. Returns
+ * NULL, or an error code when the transfer cannot start, with the reason in io->errbuf, or
+ * SAVE_SKIPPED when opts->skip_existing finds the body's file there already (io->save.final is
+ * its path: fetch_skipped, then fetch_abandon). */
 const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
                           const afetch_request *own, struct curl_slist *headers,
                           struct fetch_io *io);
@@ -107,6 +110,10 @@ bool fetch_starved(CURLcode rc, const struct fetch_io *io);
 
 /* Drops what a transfer that will not finish left behind (a partial saved file). */
 void fetch_abandon(struct fetch_io *io);
+
+/* Sets r up as ok without a transfer, skipped because its file exists at path (--skip-existing),
+ * a copy of path held in *strings (caller frees). */
+void fetch_skipped(afetch_result *r, const char *path, char **strings);
 
 /* Sets r up as failed with code and a copy of message held in *strings (caller frees), redacted
  * like fetch_finish's: url (may be NULL) is the request's. */

@@ -1,7 +1,8 @@
 /* output.c — results for people (a table) and for programs (JSON, JSON Lines, through cJSON;
  * a --write-out template). Streams: each result is written as it is delivered, so output costs
  * no memory per URL. */
-#include "afetch.h"
+#include "output.h"
+
 #include "escape.h"
 #include "response.h"
 #include "writeout.h"
@@ -125,30 +126,56 @@ static cJSON *result_json(const afetch_output *out, const afetch_result *r)
     } else {
         cJSON_AddItemToObject(o, "error", cJSON_CreateNull());
     }
-    add_response(out, o, r);
+    /* only when true: a result of a run without --skip-existing keeps exactly its old keys */
+    if (r->skipped)
+        cJSON_AddItemToObject(o, "skipped", cJSON_CreateTrue());
+    add_response(out, o, r); /* last: a results file is read up to "body" (results.c) */
     return o;
+}
+
+/* node as compact JSON text, DEL and C1 controls escaped, with room for one more byte; frees
+ * node. NULL when out of memory. */
+static char *json_text(cJSON *node, size_t *len)
+{
+    char *text = node ? cJSON_PrintUnformatted(node) : NULL;
+    cJSON_Delete(node);
+    if (!text)
+        return NULL;
+    *len = strlen(text);
+    size_t need = json_escape_controls(text, *len, NULL, 0);
+    if (need == *len) { /* the common case: nothing to escape, no copy */
+        char *grown = realloc(text, *len + 2);
+        if (!grown)
+            free(text);
+        return grown;
+    }
+    char *escaped = malloc(need + 2);
+    if (escaped)
+        json_escape_controls(text, *len, escaped, need + 1);
+    free(text);
+    *len = need;
+    return escaped;
 }
 
 /* Prints node compactly and frees it; -1 when out of memory or the write failed. */
 static int print_json(afetch_output *o, cJSON *node, const char *before, const char *after)
 {
-    char *text = node ? cJSON_PrintUnformatted(node) : NULL;
-    cJSON_Delete(node);
-    if (!text) {
-        check(o, -1);
-        return -1;
-    }
-    size_t len = strlen(text);
-    size_t need = json_escape_controls(text, len, NULL, 0);
-    char *escaped = need == len ? text : malloc(need + 1);
-    if (escaped && escaped != text)
-        json_escape_controls(text, len, escaped, need + 1);
-    int rc = escaped ? fprintf(o->out, "%s%s%s", before, escaped, after) : -1;
-    if (escaped != text)
-        free(escaped);
+    size_t len;
+    char *text = json_text(node, &len);
+    int rc = text ? fprintf(o->out, "%s%s%s", before, text, after) : -1;
     free(text);
     check(o, rc);
     return rc < 0 ? -1 : 0;
+}
+
+char *output_json_line(const afetch_output *o, const afetch_result *r, size_t *len)
+{
+    char *line = json_text(result_json(o, r), len);
+    if (line) {
+        line[(*len)++] = '\n';
+        line[*len] = '\0';
+    }
+    return line;
 }
 
 /* s escaped for a terminal (afetch_escape_terminal), in small or on the heap. */
@@ -254,45 +281,63 @@ static struct cells share_room(size_t room, struct cells need, bool label, bool 
     return got;
 }
 
-/* The URL (with its label) and the error message of a row: whole on a pipe; on a terminal in
- * the room its width leaves, the URL cut in the middle (its host and last part stay), the label
- * and the message at their end. */
-static int put_url_and_error(afetch_output *o, const afetch_result *r, size_t room)
+/* The URL (with its label) and the message of a row (the error, or where a skipped entry's
+ * file is): whole on a pipe; on a terminal in the room its width leaves, the URL cut in the
+ * middle (its host and last part stay), the label and the message at their end. */
+static int put_url_and_message(afetch_output *o, const afetch_result *r, const char *message,
+                               size_t room)
 {
-    struct shown url, label, error;
+    struct shown url, label, note;
     if (show(&url, r->url) != 0)
         return -1;
     if (show(&label, r->label ? r->label : "") != 0) {
         shown_free(&url);
         return -1;
     }
-    if (show(&error, r->error_message ? r->error_message : "") != 0) {
+    if (show(&note, message ? message : "") != 0) {
         shown_free(&url);
         shown_free(&label);
         return -1;
     }
     struct cells need = {afetch_text_columns(url.text, url.len),
                          afetch_text_columns(label.text, label.len),
-                         afetch_text_columns(error.text, error.len)};
-    struct cells got = o->columns ? share_room(room, need, r->label, r->error_message) : need;
+                         afetch_text_columns(note.text, note.len)};
+    struct cells got = o->columns ? share_room(room, need, r->label, message) : need;
     bool ok = put_fitted(o->out, url.text, url.len, got.url, true) == 0;
     if (ok && r->label)
         ok = fputs(" (", o->out) != EOF &&
              put_fitted(o->out, label.text, label.len, got.label, false) == 0 &&
              fputs(")", o->out) != EOF;
-    if (ok && r->error_message)
+    if (ok && message)
         ok = fputs("  ", o->out) != EOF &&
-             put_fitted(o->out, error.text, error.len, got.error, false) == 0;
+             put_fitted(o->out, note.text, note.len, got.error, false) == 0;
     shown_free(&url);
     shown_free(&label);
-    shown_free(&error);
+    shown_free(&note);
     return ok ? 0 : -1;
+}
+
+/* The row's message: the error, or "exists: PATH" for an entry --skip-existing skipped. */
+static int put_url_and_error(afetch_output *o, const afetch_result *r, size_t room)
+{
+    if (r->error_message || !r->skipped || !r->path)
+        return put_url_and_message(o, r, r->error_message, room);
+    size_t size = strlen(r->path) + sizeof "exists: ";
+    char *exists = malloc(size);
+    if (!exists)
+        return -1;
+    snprintf(exists, size, "exists: %s", r->path);
+    int rc = put_url_and_message(o, r, exists, room);
+    free(exists);
+    return rc;
 }
 
 static void table_row(afetch_output *o, const afetch_result *r)
 {
     char status[32];
-    if (r->status && (r->ok || strcmp(r->error_code, AFETCH_E_HTTP) == 0))
+    if (r->skipped)
+        snprintf(status, sizeof status, "skipped");
+    else if (r->status && (r->ok || strcmp(r->error_code, AFETCH_E_HTTP) == 0))
         snprintf(status, sizeof status, "%ld", r->status);
     else
         snprintf(status, sizeof status, "%.18s", r->error_code ? r->error_code : "?");
@@ -354,6 +399,12 @@ static cJSON *summary_json(const afetch_summary *s)
     cJSON_AddItemToObject(o, "urls", cJSON_CreateNumber((double)s->urls));
     cJSON_AddItemToObject(o, "ok", cJSON_CreateNumber((double)s->ok));
     cJSON_AddItemToObject(o, "failed", cJSON_CreateNumber((double)s->failed));
+    /* only when there are some, as a result's "skipped": runs without --skip-existing or
+     * --resume keep exactly the old keys */
+    if (s->skipped)
+        cJSON_AddItemToObject(o, "skipped", cJSON_CreateNumber((double)s->skipped));
+    if (s->resumed)
+        cJSON_AddItemToObject(o, "resumed", cJSON_CreateNumber((double)s->resumed));
     cJSON_AddItemToObject(o, "bytes", cJSON_CreateNumber((double)s->bytes));
     cJSON_AddItemToObject(o, "elapsed", json_seconds(s->elapsed));
     cJSON_AddItemToObject(o, "parallel", cJSON_CreateNumber(s->parallel));

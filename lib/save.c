@@ -1,5 +1,6 @@
-/* save.c — temp file, write, rename: a saved body is complete or absent. */
-#define _GNU_SOURCE /* renameat2 */
+/* save.c — temp file, write, rename: a saved body is complete or absent, and inside the output
+ * directory whatever its name says. */
+#define _GNU_SOURCE /* renameat2, O_PATH */
 #include "save.h"
 
 #include "afetch.h"
@@ -15,6 +16,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+const char SAVE_SKIPPED[] = "skipped";
 
 static char *join(const char *dir, const char *name)
 {
@@ -42,7 +45,9 @@ static void fill_random_name(char *x, unsigned attempt)
         x[i] = alphabet[bytes[i] % (sizeof alphabet - 1)];
 }
 
-int save_open_temp(char *template, mode_t mode)
+/* Creates the file template names (its XXXXXX replaced) in the directory dir, with mode less
+ * the umask. */
+static int open_temp_at(int dir, char *template, mode_t mode)
 {
     size_t len = strlen(template);
     if (len < 6 || strcmp(template + len - 6, "XXXXXX") != 0) {
@@ -53,12 +58,17 @@ int save_open_temp(char *template, mode_t mode)
         fill_random_name(template + len - 6, attempt);
         /* open applies the umask (or the directory's default ACL) to mode, so no thread ever
          * has to call umask, which changes it for the whole process */
-        int fd = open(template, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        int fd = openat(dir, template, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
         if (fd >= 0 || errno != EEXIST)
             return fd;
     }
     errno = EEXIST;
     return -1;
+}
+
+int save_open_temp(char *template, mode_t mode)
+{
+    return open_temp_at(AT_FDCWD, template, mode);
 }
 
 /* A template for save_open_temp beside path: the same directory, so that the rename is atomic.
@@ -115,47 +125,139 @@ int save_file_whole(const char *path, mode_t mode, save_writer_fn *write, void *
     return rc;
 }
 
-/* Why the body cannot go to final (an error code, the reason in err), or NULL. Decided before
- * the transfer where it can be, so that no body is fetched only to be dropped; a name that
- * appears during the transfer is caught by the rename. */
-static const char *check_final(const char *final, bool overwrite, char *err, size_t err_size)
+/* A directory descriptor to look up, create and rename in; O_PATH needs no read permission. */
+#ifdef O_PATH
+#define DIR_FLAGS (O_PATH | O_DIRECTORY | O_CLOEXEC)
+#else
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+#endif
+
+/* Why the directory that rel's first len bytes name (its last component named component, in
+ * the directory at) could not be opened or made, into err. */
+static void describe_directory(int at, const char *component, int error, const char *dir,
+                               const char *rel, size_t len, char *err, size_t err_size)
 {
     struct stat st;
-    if (lstat(final, &st) != 0)
+    bool there = fstatat(at, component, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (there && S_ISLNK(st.st_mode))
+        snprintf(err, err_size, "%s/%.*s is a symbolic link; afetch follows none inside -o DIR",
+                 dir, (int)len, rel);
+    else if (there && !S_ISDIR(st.st_mode))
+        snprintf(err, err_size, "%s/%.*s is in the way: a file, not a directory", dir, (int)len,
+                 rel);
+    else
+        snprintf(err, err_size, "cannot make the directory %s/%.*s: %s", dir, (int)len, rel,
+                 strerror(error));
+}
+
+/* Opens the directory that holds rel's last component, walking rel from dir one component at a
+ * time with O_NOFOLLOW: a symbolic link inside dir is never followed (dir itself may be one:
+ * the user named it). With create, missing directories are made. Returns the descriptor and
+ * points *leaf at the last component, or returns -1 with errno and, if err, the reason. */
+static int open_parent(const char *dir, const char *rel, bool create, const char **leaf, char *err,
+                       size_t err_size)
+{
+    int at = open(dir, DIR_FLAGS);
+    if (at < 0) {
+        if (err)
+            snprintf(err, err_size, "cannot open %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    const char *p = rel;
+    for (const char *slash; (slash = strchr(p, '/')) != NULL; p = slash + 1) {
+        char component[SEGMENT_MAX + 1];
+        snprintf(component, sizeof component, "%.*s", (int)(slash - p), p);
+        int next = openat(at, component, DIR_FLAGS | O_NOFOLLOW);
+        if (next < 0 && errno == ENOENT && create &&
+            (mkdirat(at, component, 0777) == 0 || errno == EEXIST))
+            next = openat(at, component, DIR_FLAGS | O_NOFOLLOW);
+        int error = errno;
+        if (next < 0 && err)
+            describe_directory(at, component, error, dir, rel, (size_t)(slash - rel), err,
+                               err_size);
+        close(at);
+        if (next < 0) {
+            errno = error;
+            return -1;
+        }
+        at = next;
+    }
+    *leaf = p;
+    return at;
+}
+
+bool save_exists(const char *dir, const char *rel, char **path)
+{
+    const char *leaf;
+    struct stat st;
+    *path = NULL;
+    int at = open_parent(dir, rel, false, &leaf, NULL, 0);
+    if (at < 0)
+        return false;
+    bool found = fstatat(at, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+    close(at);
+    return found && (*path = join(dir, rel)) != NULL;
+}
+
+/* Why the body cannot go to the name (an error code, the reason in err), SAVE_SKIPPED, or
+ * NULL. Decided before the transfer where it can be, so that no body is fetched only to be
+ * dropped; a name that appears during the transfer is caught by the rename. */
+static const char *check_final(const struct save *s, bool overwrite, bool skip_existing, char *err,
+                               size_t err_size)
+{
+    struct stat st;
+    if (fstatat(s->dir, s->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
         return NULL; /* a dangling symlink counts as a name in the way: lstat sees it */
+    if (skip_existing && S_ISREG(st.st_mode))
+        return SAVE_SKIPPED;
     if (!overwrite) {
-        snprintf(err, err_size, "%s exists (--overwrite replaces it)", final);
+        snprintf(err, err_size, "%s exists (%s)", s->final,
+                 skip_existing ? "not a regular file, so not skipped"
+                               : "--overwrite replaces it, --skip-existing keeps it");
         return AFETCH_E_EXISTS;
     }
     if (S_ISDIR(st.st_mode)) {
-        snprintf(err, err_size, "%s is a directory; --overwrite replaces only files", final);
+        snprintf(err, err_size, "%s is a directory; --overwrite replaces only files", s->final);
         return AFETCH_E_WRITE;
     }
     return NULL;
 }
 
-const char *save_begin(struct save *s, const char *dir, size_t index, const char *url,
-                       bool overwrite, char *err, size_t err_size)
+const char *save_begin(struct save *s, const char *dir, const char *rel, bool overwrite,
+                       bool skip_existing, char *err, size_t err_size)
 {
     *s = SAVE_NONE;
-    char name[256];
-    if (savename_build(index, url, name, sizeof name) == 0) {
-        snprintf(err, err_size, "no file name for this URL");
+    const char *leaf;
+    s->final = join(dir, rel);
+    if (!s->final) {
+        snprintf(err, err_size, "out of memory");
         return AFETCH_E_INTERNAL;
     }
-    s->final = join(dir, name);
-    s->temp = join(dir, ".afetch-XXXXXX");
-    if (!s->final || !s->temp) {
+    s->dir = open_parent(dir, rel, true, &leaf, err, err_size);
+    if (s->dir < 0) {
+        save_abort(s);
+        return AFETCH_E_WRITE;
+    }
+    s->name = strdup(leaf);
+    s->temp = strdup(".afetch-XXXXXX");
+    if (!s->name || !s->temp) {
         save_abort(s);
         snprintf(err, err_size, "out of memory");
         return AFETCH_E_INTERNAL;
     }
-    const char *code = check_final(s->final, overwrite, err, err_size);
+    const char *code = check_final(s, overwrite, skip_existing, err, err_size);
+    if (code == SAVE_SKIPPED) {
+        char *final = s->final;
+        s->final = NULL;
+        save_abort(s);
+        s->final = final; /* the caller takes it */
+        return code;
+    }
     if (code) {
         save_abort(s);
         return code;
     }
-    s->fd = save_open_temp(s->temp, 0666);
+    s->fd = open_temp_at(s->dir, s->temp, 0666);
     if (s->fd < 0) {
         snprintf(err, err_size, "cannot create a file in %s: %s", dir, strerror(errno));
         save_abort(s);
@@ -179,31 +281,32 @@ int save_write(struct save *s, const void *data, size_t n)
     return 0;
 }
 
-/* Renames without replacing: RENAME_NOREPLACE where the kernel and filesystem have it, else a
- * hard link (which fails on an existing name) and an unlink. */
-static int rename_noreplace(const char *from, const char *to)
+/* Renames within dir without replacing: RENAME_NOREPLACE where the kernel and filesystem have
+ * it, else a hard link (which fails on an existing name) and an unlink. */
+static int rename_noreplace(int dir, const char *from, const char *to)
 {
 #ifdef RENAME_NOREPLACE
-    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+    if (renameat2(dir, from, dir, to, RENAME_NOREPLACE) == 0)
         return 0;
     if (errno != EINVAL && errno != ENOSYS)
         return -1;
 #endif
-    if (link(from, to) != 0)
+    if (linkat(dir, from, dir, to, 0) != 0)
         return -1;
-    unlink(from);
+    unlinkat(dir, from, 0);
     return 0;
 }
 
 /* A commit that failed after closing the file: save_abort no longer knows it exists. */
 static const char *drop_closed_temp(struct save *s, const char *code)
 {
-    unlink(s->temp);
+    unlinkat(s->dir, s->temp, 0);
     save_abort(s);
     return code;
 }
 
-const char *save_commit(struct save *s, bool overwrite, char **path, char *err, size_t err_size)
+const char *save_commit(struct save *s, bool overwrite, bool skip_existing, char **path, char *err,
+                        size_t err_size)
 {
     *path = NULL;
     int closed = close(s->fd); /* a delayed write error (NFS, quota) shows here */
@@ -212,9 +315,18 @@ const char *save_commit(struct save *s, bool overwrite, char **path, char *err, 
         snprintf(err, err_size, "writing %s: %s", s->final, strerror(errno));
         return drop_closed_temp(s, AFETCH_E_WRITE);
     }
-    int moved = overwrite ? rename(s->temp, s->final) : rename_noreplace(s->temp, s->final);
+    /* rename replaces a symbolic link at the name; it never writes through it */
+    int moved = overwrite ? renameat(s->dir, s->temp, s->dir, s->name)
+                          : rename_noreplace(s->dir, s->temp, s->name);
     if (moved != 0) {
         bool exists = !overwrite && errno == EEXIST;
+        struct stat st;
+        if (exists && skip_existing && fstatat(s->dir, s->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode)) {
+            *path = s->final;
+            s->final = NULL;
+            return drop_closed_temp(s, SAVE_SKIPPED);
+        }
         if (exists)
             snprintf(err, err_size, "%s appeared during the transfer (--overwrite replaces it)",
                      s->final);
@@ -222,9 +334,9 @@ const char *save_commit(struct save *s, bool overwrite, char **path, char *err, 
             snprintf(err, err_size, "saving %s: %s", s->final, strerror(errno));
         return drop_closed_temp(s, exists ? AFETCH_E_EXISTS : AFETCH_E_WRITE);
     }
-    free(s->temp);
     *path = s->final;
-    *s = SAVE_NONE;
+    s->final = NULL;
+    save_abort(s);
     return NULL;
 }
 
@@ -232,9 +344,12 @@ void save_abort(struct save *s)
 {
     if (s->fd >= 0) {
         close(s->fd);
-        unlink(s->temp);
+        unlinkat(s->dir, s->temp, 0);
     }
+    if (s->dir >= 0)
+        close(s->dir);
     free(s->temp);
+    free(s->name);
     free(s->final);
     *s = SAVE_NONE;
 }

@@ -17,6 +17,8 @@
 #ifndef AFETCH_SAVENAME_H
 #define AFETCH_SAVENAME_H
 
+#include "afetch.h"
+
 #include <stddef.h>
 
 #define SAVENAME_MAX 200  /* bytes in a name at most, without the NUL */
@@ -26,5 +28,31 @@
  * index, is saved, and returns its length; returns 0 (and writes "" if it can) if size is below
  * SAVENAME_SIZE: a name is never truncated silently. */
 size_t savename_build(size_t index, const char *url, char *out, size_t size);
+
+/* Paths (--names url and basename, and a list entry's "output") are relative, their components
+ * separated by '/'. Each component is sanitised as a name is above, percent-decoded first
+ * (within the component: "%2F" is a '-', never a separator), and never starts with '.' or '-',
+ * so none is "." or ".." or hidden; one longer than SEGMENT_MAX keeps its start, then '-', eight
+ * hex digits of a hash of the whole (two long names with the same start still differ) and the
+ * extension. Empty components are dropped.
+ *   url        HOST[-PORT]/DIR/.../FILE, as wget -x (a port only when the URL names one; a host
+ *              with nothing left is "_"): "http://127.0.0.1:8080/a/b.pdf" is
+ *              "127.0.0.1-8080/a/b.pdf"
+ *   basename   FILE alone: "b.pdf"
+ * FILE is the last path segment, "index.html" when the path is empty or ends in '/' (or nothing
+ * of the segment is left), then the query as wget appends it, '?' and all, sanitised:
+ * "/a/b.pdf?x=1" gives "b.pdf-x-1". The scheme, user info and fragment are dropped; libcurl has
+ * resolved "." and ".." segments. */
+#define SEGMENT_MAX 200    /* bytes in a component at most */
+#define SAVEPATH_MAX 1024  /* bytes in a path at most, without the NUL */
+#define SAVEPATH_SIZE 1025 /* the smallest buffer savename_path accepts */
+
+/* Writes into out (size bytes) the path, relative to the -o directory, under which the body of
+ * url at input position index is saved: output (a list entry's own name: its components
+ * sanitised as above) if not NULL, else by names (AFETCH_NAMES_INDEXED: savename_build's name).
+ * Returns its length; 0 (and "" if it can) if size is below SAVEPATH_SIZE, the path would be
+ * longer than SAVEPATH_MAX, or nothing of output is left. */
+size_t savename_path(afetch_names names, size_t index, const char *url, const char *output,
+                     char *out, size_t size);
 
 #endif

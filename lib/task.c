@@ -3,6 +3,7 @@
 
 #include "gather.h"
 #include "redact.h"
+#include "savename.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ static void copy_own(afetch_request *own, char **cursor, const afetch_request *r
     own->body_size = req->body ? req->body_size : 0;
     own->body_type = req->body ? copy_into(cursor, req->body_type) : NULL;
     own->user = copy_into(cursor, req->user);
+    own->output = copy_into(cursor, req->output);
 }
 
 /* Why the request cannot be sent as asked, or NULL. */
@@ -52,6 +54,22 @@ static const char *unsendable(const afetch_options *opts, const afetch_request *
     return NULL;
 }
 
+/* --skip-existing: whether t's file is there already, found before t takes a place in the
+ * window or a turn of --rate; then t's result says so. */
+static bool skip_at_birth(struct task *t, const afetch_options *opts)
+{
+    char rel[SAVEPATH_SIZE], *path;
+    const char *url = t->ascii_url ? t->ascii_url : t->url;
+    if (!opts->output_dir || !opts->skip_existing ||
+        savename_path(opts->names, t->future.result.index, url, t->own.output, rel, sizeof rel) ==
+            0 ||
+        !save_exists(opts->output_dir, rel, &path))
+        return false;
+    fetch_skipped(&t->future.result, path, &t->result_strings);
+    free(path);
+    return true;
+}
+
 struct task *task_new(const afetch_request *req, size_t index, const afetch_options *opts,
                       const struct future_ops *ops)
 {
@@ -59,12 +77,12 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
     size_t shown = redact_url(url, NULL, 0) + 1; /* the result's url: its display form */
     size_t strings = size_of(url) + shown + size_of(req->label) + size_of(req->method) +
                      (req->body ? req->body_size + 1 + size_of(req->body_type) : 0) +
-                     size_of(req->user);
+                     size_of(req->user) + size_of(req->output);
     struct task *t = malloc(sizeof *t + strings);
     if (!t)
         return NULL;
     memset(t, 0, sizeof *t);
-    future_init(&t->future, ops, index);
+    future_init(&t->future, ops, req->numbered ? req->index : index);
     char *cursor = t->strings;
     t->url = copy_into(&cursor, url);
     t->future.result.url = cursor;
@@ -86,6 +104,10 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
     }
     if (req->error_code) {
         fetch_fail(&t->future.result, req->error_code, req->error_message, url, &t->result_strings);
+        future_settle(&t->future);
+        return t;
+    }
+    if (skip_at_birth(t, opts)) {
         future_settle(&t->future);
         return t;
     }
@@ -116,6 +138,7 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
     struct curl_slist *headers = t->headers ? t->headers : shared_headers;
     afetch_result *r = &t->future.result;
     const char *url = t->ascii_url ? t->ascii_url : t->url;
+    slot->io.output = t->own.output;
     if (!slot->easy && !(slot->easy = curl_easy_init())) {
         fetch_fail(r, AFETCH_E_INTERNAL, "out of memory for a libcurl handle", NULL,
                    &t->result_strings);
@@ -126,6 +149,11 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
         fetch_abandon(&slot->io);
         code = AFETCH_E_INTERNAL;
         snprintf(slot->io.errbuf, sizeof slot->io.errbuf, "libcurl refused the transfer");
+    }
+    if (code == SAVE_SKIPPED) {
+        fetch_skipped(r, slot->io.save.final, &t->result_strings);
+        fetch_abandon(&slot->io);
+        return -1;
     }
     if (code) {
         fetch_fail(r, code, slot->io.errbuf, url, &t->result_strings);
@@ -169,6 +197,7 @@ void summary_count(afetch_summary *summary, const afetch_result *r)
 {
     summary->urls++;
     summary->ok += r->ok;
+    summary->skipped += r->skipped;
     summary->failed += !r->ok;
     summary->bytes += r->bytes;
 }

@@ -22,13 +22,14 @@ struct task {
     struct host *host;          /* when PARKED or RUNNING with a per-host limit */
     struct curl_slist *headers; /* owned, when the request had headers of its own */
     char *result_strings;       /* owned; what the result's strings point into */
-    afetch_request own;         /* the request's own method, body (+ size, type) and user, in
-                                   strings; NULL where the options' apply */
+    afetch_request own;         /* the request's own method, body (+ size, type), user and file
+                                   name under -o, in strings; NULL where the options' apply */
     const char *url;            /* the request's URL, as given (in strings); the result's url is
                                    its display form, without the password */
     char *ascii_url;            /* owned: the URL with an IDN host in punycode, or NULL */
     bool cut_short;             /* a worker thread stopped it before its result was final */
-    char strings[];             /* url, the result's url, label, method, body, body type, user */
+    char strings[];             /* url, the result's url, label, method, body, body type, user,
+                                   output */
 };
 
 /* An intrusive doubly linked list of tasks; a task is in at most one at a time. */
@@ -47,14 +48,16 @@ struct slot {
     struct fetch_io io;
 };
 
-/* Copies req into a new task numbered index. A request that carries an error is settled at
- * birth. The headers are built only if the request has its own. NULL when out of memory. */
+/* Copies req into a new task numbered index (or req's own index when it is numbered). A request
+ * that carries an error is settled at birth. The headers are built only if the request has its own.
+ * NULL when out of memory. */
 struct task *task_new(const afetch_request *req, size_t index, const afetch_options *opts,
                       const struct future_ops *ops);
 void task_free(struct task *t);
 
 /* Prepares slot's easy handle for t's next try, creating it on the slot's first use; 0, or -1 with
- * t's result set to the failure (t is not settled: the caller does that). */
+ * t's result set to the failure, or to an ok skipped one when --skip-existing found its file
+ * (t is not settled: the caller does that). */
 int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
                  struct curl_slist *shared_headers);
 /* Reads the result of t's finished transfer, without settling t, and lets go of the slot.

@@ -288,7 +288,7 @@ static const char *json_headers(afetch_input *in, const cJSON *object, afetch_re
 static bool unknown_key(afetch_input *in, afetch_request *req)
 {
     static const char *const known[] = {"url",  "label", "method", "headers",
-                                        "body", "json",  "user"};
+                                        "body", "json",  "user",   "output"};
     const size_t count = sizeof known / sizeof known[0];
     const cJSON *item;
     cJSON_ArrayForEach(item, in->json)
@@ -306,6 +306,21 @@ static bool unknown_key(afetch_input *in, afetch_request *req)
         return true;
     }
     return false;
+}
+
+/* What is wrong with an entry's "output", or NULL: it names a file under -o DIR, so it is
+ * relative and never climbs ("a/../b" would still stay inside, but says something else). */
+static const char *bad_output(const cJSON *output)
+{
+    if (!cJSON_IsString(output) || !output->valuestring[0])
+        return "\"output\" must be a file name (a relative path)";
+    const char *p = output->valuestring;
+    if (*p == '/')
+        return "\"output\" must be relative to -o DIR, not start with '/'";
+    for (; *p; p += strcspn(p, "/"), p += *p == '/')
+        if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || !p[2]))
+            return "\"output\" must stay inside -o DIR: no \"..\"";
+    return NULL;
 }
 
 /* ---- The "json" of an entry, as written: cJSON keeps numbers as doubles, so that printing
@@ -454,7 +469,8 @@ static void hide_logins(char *text)
     }
 }
 
-/* Reads {"url": …, "label": …, "method": …, "headers": {…}, "body"|"json": …, "user": …}. */
+/* Reads {"url": …, "label": …, "method": …, "headers": {…}, "body"|"json": …, "user": …,
+ * "output": …}. */
 static const char *json_entry(afetch_input *in, const char *text, afetch_request *req)
 {
     const cJSON *json = in->json;
@@ -464,6 +480,7 @@ static const char *json_entry(afetch_input *in, const char *text, afetch_request
     const cJSON *label = cJSON_GetObjectItemCaseSensitive(json, "label");
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(json, "method");
     const cJSON *headers = cJSON_GetObjectItemCaseSensitive(json, "headers");
+    const cJSON *output = cJSON_GetObjectItemCaseSensitive(json, "output");
     if (!cJSON_IsString(url))
         return "JSON entry has no \"url\" string";
     req->url = url->valuestring;
@@ -473,6 +490,9 @@ static const char *json_entry(afetch_input *in, const char *text, afetch_request
     if (method && !(cJSON_IsString(method) && is_token(method->valuestring)))
         return "\"method\" must be an HTTP method name";
     req->method = method ? method->valuestring : NULL;
+    if (output && !cJSON_IsNull(output) && bad_output(output))
+        return bad_output(output);
+    req->output = cJSON_IsString(output) ? output->valuestring : NULL;
     if (headers && !cJSON_IsObject(headers))
         return "\"headers\" must be an object";
     const char *problem = headers ? json_headers(in, headers, req) : NULL;

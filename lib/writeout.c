@@ -24,6 +24,7 @@ enum field {
     F_TIME_TTFB,
     F_TIME_TOTAL,
     F_PATH,
+    F_SKIPPED,
     F_SHA256,
     F_ERROR_CODE,
     F_ERROR_MESSAGE,
@@ -32,10 +33,11 @@ enum field {
 };
 
 static const char *const field_names[F_COUNT] = {
-    "index",         "url",          "label",         "ok",           "status",     "http_version",
-    "effective_url", "redirects",    "bytes",         "content_type", "attempts",   "time.start",
-    "time.dns",      "time.connect", "time.tls",      "time.ttfb",    "time.total", "path",
-    "sha256",        "error.code",   "error.message",
+    "index",        "url",           "label",     "ok",           "status",
+    "http_version", "effective_url", "redirects", "bytes",        "content_type",
+    "attempts",     "time.start",    "time.dns",  "time.connect", "time.tls",
+    "time.ttfb",    "time.total",    "path",      "skipped",      "sha256",
+    "error.code",   "error.message",
 };
 
 struct piece {
@@ -226,6 +228,8 @@ static int put_field(FILE *out, int f, const afetch_result *r, bool escape)
         return put_seconds(out, r->time.total);
     case F_PATH:
         return put_string(out, r->path, escape);
+    case F_SKIPPED:
+        return fputs(r->skipped ? "true" : "false", out);
     case F_SHA256:
         return put_string(out, r->sha256, escape);
     case F_ERROR_CODE:

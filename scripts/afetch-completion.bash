@@ -4,7 +4,8 @@
 # options, and the opposite of each on/off one (the last lines).
 
 _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --shard --fail-fast
---json --jsonl --as-completed --body --headers --write-out --quiet --timeline --progress
+--json --jsonl --as-completed --body --headers --write-out --quiet --results --resume
+--resume-failed --timeline --progress
 --no-progress --verbose --trace
 --timeout --connect-timeout --method --head --header --user-agent --data --data-binary
 --data-json --user --no-follow --max-redirs
@@ -13,11 +14,12 @@ _afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --sha
 --proto --deny-private --max-size --low-speed-limit --low-speed-time --retry --retry-delay
 --insecure --cacert
 --proxy --noproxy --resolve --connect-to --cookie --cookie-jar
---output-dir --overwrite --hash
+--output-dir --names --skip-existing --overwrite --hash
 --config --no-config --help --version
 --no-sync --no-compare --no-fail-fast --no-json --no-jsonl --no-as-completed --no-body
 --no-headers --no-quiet --no-verbose --no-trace --no-head --follow --no-compressed
---no-http2-prior-knowledge --no-deny-private --no-insecure --no-overwrite --no-hash'
+--no-http2-prior-knowledge --no-deny-private --no-insecure --no-overwrite --no-hash
+--no-skip-existing --no-resume --no-resume-failed'
 _afetch_short_opts='-j -q -w -t -X -I -H -A -d -u -k -x -b -c -o -v -h -V'
 
 # _afetch_list CUR ITEM...: complete the last item of the comma-separated list CUR with an ITEM
@@ -37,7 +39,7 @@ _afetch_list() {
 _afetch_values() {
     local opt=$1 cur=$2
     case $opt in
-    --config | --cacert | --timeline | -b | --cookie | -c | --cookie-jar)
+    --config | --cacert | --timeline | --results | -b | --cookie | -c | --cookie-jar)
         compopt -o filenames 2>/dev/null || true
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         ;;
@@ -57,6 +59,9 @@ _afetch_values() {
     -d | --data | --data-binary | --data-json)
         # free text, or @FILE: a file name after the @
         [[ $cur == @* ]] && mapfile -t COMPREPLY < <(compgen -P @ -f -- "${cur#@}")
+        ;;
+    --names)
+        mapfile -t COMPREPLY < <(compgen -W 'indexed url basename' -- "$cur")
         ;;
     -j | --parallel | --threads | --rate | --per-host | --shard | -t | --timeout | \
         --connect-timeout | -H | --header | -A | --user-agent | --max-redirs | --max-size | \

@@ -29,15 +29,18 @@ struct cli {
     bool compare; /* run each of compared, show the last one's results */
     enum runner compared[3];
     size_t compared_count;
-    unsigned threads; /* --threads N; 0: not given */
-    int progress;     /* --progress 1, --no-progress 0, else -1: on a terminal */
+    char *mode_dirs[3]; /* owned: with --compare and -o, DIR/MODE for each mode compared */
+    unsigned threads;   /* --threads N; 0: not given */
+    int progress;       /* --progress 1, --no-progress 0, else -1: on a terminal */
     afetch_format format;
     bool as_completed, fail_fast, quiet;
     bool verbose, trace;   /* -v, --trace: afetch_options.verbosity 1 and 2 */
     const char *protocols; /* --proto, checked once the input exists */
     unsigned shard_k, shard_n;
-    const char *timeline; /* --timeline FILE.svg */
-    const char **headers; /* -H values, the config file's first; owned array */
+    const char *timeline;             /* --timeline FILE.svg */
+    const char *results;              /* --results FILE */
+    afetch_results_mode results_mode; /* --resume, --resume-failed */
+    const char **headers;             /* -H values, the config file's first; owned array */
     size_t header_count, header_cap;
     struct str_list resolve, connect_to;   /* --resolve, --connect-to */
     struct str_list cookies, cookie_files; /* -b NAME=VALUE, -b FILE */

@@ -218,11 +218,24 @@ static int open_inputs(afetch_input *in, int argc, char **argv)
     return -1;
 }
 
-static void print_summary(const char *mode, const afetch_summary *s)
+/* The summary line; with --resume, results_file names where the entries done before are. */
+static void print_summary(const char *mode, const afetch_summary *s, const char *results_file,
+                          size_t resumed_failed)
 {
-    fprintf(stderr, "%s: %zu URL%s, %zu ok, %zu failed, %lld bytes, %.3f s, parallel %u\n", mode,
+    fprintf(stderr, "%s: %zu URL%s, %zu ok, %zu failed, %lld bytes, %.3f s, parallel %u", mode,
             s->urls, s->urls == 1 ? "" : "s", s->ok, s->failed, (long long)s->bytes, s->elapsed,
             s->parallel);
+    if (s->skipped)
+        fprintf(stderr, "; %zu skipped (their file exists)", s->skipped);
+    if (s->resumed) {
+        char shown[4 * 256];
+        size_t len = strlen(results_file);
+        afetch_escape_terminal(results_file, len < 256 ? len : 256, shown, sizeof shown);
+        fprintf(stderr, "; %zu done before, in %s", s->resumed, shown);
+        if (resumed_failed)
+            fprintf(stderr, " (%zu of them failed)", resumed_failed);
+    }
+    fputc('\n', stderr);
 }
 
 /* One run's plumbing: where requests come from, where results go, and how to stop early when
@@ -237,15 +250,68 @@ struct run {
     afetch_timeline *timeline; /* --timeline, or NULL */
     bool timeline_failed;      /* out of memory while adding to it */
     const afetch_input *in;    /* maps a shard's numbering back to whole-list indexes */
+    size_t entries;            /* entries next() has handed out so far */
     afetch_output *out;
     afetch_loop *loop; /* during a concurrent run */
     bool stopped;
+    afetch_results *results;        /* --results FILE, or NULL */
+    int results_errno;              /* why writing it failed, which stopped the run; or 0 */
+    size_t resumed, resumed_failed; /* entries done by an earlier run, not fetched again */
+    bool list_changed;              /* an index of FILE had another URL: the run stopped */
+    char changed[1200];             /* what list_changed says */
 };
 
+/* Nothing new starts; what runs is cancelled unless it may finish (gently). */
+static void stop_run(struct run *run, bool gently)
+{
+    if (run->stopped)
+        return;
+    run->stopped = true;
+    if (run->loop && !gently)
+        afetch_loop_cancel(run->loop);
+}
+
+/* --resume: whether an earlier run finished the entry req, which is then not fetched. A
+ * result for its index with another URL stops the run: the list changed. */
+static bool done_before(struct run *run, const afetch_request *req)
+{
+    switch (afetch_results_check(run->results, req->index, req->url, run->changed,
+                                 sizeof run->changed)) {
+    case AFETCH_RESUME_FETCH:
+        return false;
+    case AFETCH_RESUME_DONE_FAILED:
+        run->resumed_failed++;
+        /* fall through */
+    case AFETCH_RESUME_DONE_OK:
+        run->resumed++;
+        if (run->display && run->display->total > 0)
+            run->display->total--; /* the progress line counts what this run fetches */
+        return true;
+    case AFETCH_RESUME_CHANGED:
+        run->list_changed = true;
+        stop_run(run, true); /* what runs belongs to the list as it was checked so far */
+        return true;
+    }
+    return false;
+}
+
+/* Numbers each entry by its position in the whole list, so that its result and an indexed
+ * saved name carry that position whatever part of the list this run fetches; leaves out
+ * what --resume finds done. */
 static afetch_next run_next(void *arg, afetch_request *req)
 {
     struct run *run = arg;
-    return run->stopped ? AFETCH_NEXT_END : run->next(run->next_arg, req);
+    for (;;) {
+        if (run->stopped || interrupted)
+            return AFETCH_NEXT_END;
+        afetch_next got = run->next(run->next_arg, req);
+        if (got != AFETCH_NEXT_ENTRY)
+            return got;
+        req->numbered = true;
+        req->index = afetch_input_position(run->in, run->entries++);
+        if (!run->results || !done_before(run, req))
+            return got;
+    }
 }
 
 static int run_ready_fd(void *arg)
@@ -264,16 +330,14 @@ static void run_deliver(void *arg, const afetch_result *r)
         run->window_changes = changes;
         afetch_output_set_terminal(run->out, terminal_width(STDOUT_FILENO));
     }
-    afetch_result global = *r;
-    global.index = afetch_input_position(run->in, r->index);
-    afetch_output_result(run->out, &global);
-    if (run->timeline && afetch_timeline_add(run->timeline, &global) != 0)
+    afetch_output_result(run->out, r);
+    if (run->timeline && afetch_timeline_add(run->timeline, r) != 0)
         run->timeline_failed = true;
-    if (afetch_output_failed(run->out) && !run->stopped) {
-        run->stopped = true;
-        if (run->loop)
-            afetch_loop_cancel(run->loop);
-    }
+    /* a result that cannot be kept is fetched again by --resume: better to stop here */
+    if (run->results && afetch_results_add(run->results, r) != 0 && !run->results_errno)
+        run->results_errno = errno;
+    if (afetch_output_failed(run->out) || run->results_errno)
+        stop_run(run, false);
 }
 
 /* The threads of a threads run: --threads N, else as many as the window, at most 64. */
@@ -372,6 +436,8 @@ static int run_compare(const struct cli *c, struct run *base, afetch_summary *s,
         struct cli mode = *c;
         if (!last)
             mode.opts.cookie_jar = NULL;
+        if (c->opts.output_dir)
+            mode.opts.output_dir = c->mode_dirs[runner];
         double cpu = cpu_seconds();
         rc = run_once(&mode, &run, runner, s);
         base->timeline_failed |= run.timeline_failed;
@@ -381,7 +447,7 @@ static int run_compare(const struct cli *c, struct run *base, afetch_summary *s,
                                                        .cpu = cpu_seconds() - cpu,
                                                        .urls = s->urls};
         if (!last)
-            print_summary(runner_names[runner], s);
+            print_summary(runner_names[runner], s, NULL, 0);
     }
     afetch_output_free(counted);
     recording_free(&rec);
@@ -433,6 +499,60 @@ static void set_up_output(const struct cli *c, afetch_output *out)
         afetch_output_set_template(out, c->template);
 }
 
+/* --results FILE, opened (and with --resume, read) before anything is fetched. 0, or -1 after
+ * saying why. */
+static int open_results(const struct cli *c, struct run *run)
+{
+    char err[1024];
+    if (!c->results)
+        return 0;
+    run->results = afetch_results_open(c->results, c->results_mode, err, sizeof err);
+    if (!run->results) {
+        print_error("--results: %s", err);
+        return -1;
+    }
+    if (afetch_results_cut(run->results) > 0)
+        print_error("warning: %s ended in a torn line (%lld bytes, a write cut short); cut away",
+                    c->results, afetch_results_cut(run->results));
+    afetch_results_show_response(run->results, c->opts.body_max > 0, c->opts.keep_headers);
+    return 0;
+}
+
+/* The exit status of a run whose output is complete, after saying what went wrong. */
+static int verdict(const struct cli *c, const struct run *run, int rc, const afetch_summary *s,
+                   int results_closed)
+{
+    if (run->results_errno || results_closed != 0) {
+        print_error("cannot write the results file %s: %s; it keeps the whole lines written, "
+                    "and --resume goes on from there",
+                    c->results, strerror(run->results_errno ? run->results_errno : results_closed));
+        return EXIT_USAGE;
+    }
+    if (s->cookie_jar_errno) {
+        fprintf(stderr, "afetch: cannot write the cookie jar %s: %s\n", c->opts.cookie_jar,
+                strerror(s->cookie_jar_errno));
+        return EXIT_USAGE;
+    }
+    if (run->list_changed) {
+        print_error("%s", run->changed);
+        return EXIT_USAGE;
+    }
+    if (interrupted) {
+        fputs("afetch: interrupted; the results above stand\n", stderr);
+        return EXIT_INTERRUPTED;
+    }
+    if (rc != 0) {
+        fputs("afetch: out of memory; the results above stand, the rest were not fetched\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    if (afetch_input_error(run->in)) {
+        print_error("%s; the results above stand", afetch_input_error(run->in));
+        return EXIT_USAGE;
+    }
+    return s->failed || run->resumed_failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+}
+
 static int run_and_report(const struct cli *c, afetch_input *in, struct display *display)
 {
     const char *mode = c->compare ? "compare" : runner_names[c->runner];
@@ -451,12 +571,19 @@ static int run_and_report(const struct cli *c, afetch_input *in, struct display 
                       .out = out,
                       .display = display,
                       .out_is_terminal = isatty(STDOUT_FILENO),
-                      .window_changes = atomic_load(&window_changes),
-                      .timeline = c->timeline ? afetch_timeline_new() : NULL};
+                      .window_changes = atomic_load(&window_changes)};
+    if (open_results(c, &run) != 0) {
+        afetch_output_free(out);
+        return EXIT_USAGE;
+    }
+    run.timeline = c->timeline ? afetch_timeline_new() : NULL;
     run.timeline_failed = c->timeline && !run.timeline;
     int rc =
         c->compare ? run_compare(c, &run, &summary, &cmp) : run_once(c, &run, c->runner, &summary);
     clear_progress(display);
+    /* durable first: the file is what survives whatever happens to standard output */
+    int results_closed = afetch_results_close(run.results) != 0 ? errno : 0;
+    summary.resumed = run.resumed;
     int timeline_saved = save_timeline(c, &run);
     int written = afetch_output_finish(out, &summary, c->compare ? &cmp : NULL);
     int write_errno = errno;
@@ -464,7 +591,7 @@ static int run_and_report(const struct cli *c, afetch_input *in, struct display 
     if (written != 0 && write_errno == EPIPE)
         return EXIT_OUTPUT_CLOSED; /* the reader went away: quietly */
     const char *last = c->compare && cmp.count ? cmp.modes[cmp.count - 1].mode : mode;
-    print_summary(last, &summary);
+    print_summary(last, &summary, c->results, run.resumed_failed);
     if (strcmp(last, "async") == 0 && summary.parallel < c->opts.parallel && summary.urls > 0)
         fprintf(
             stderr,
@@ -478,25 +605,7 @@ static int run_and_report(const struct cli *c, afetch_input *in, struct display 
     }
     if (timeline_saved != 0)
         return EXIT_USAGE;
-    if (summary.cookie_jar_errno) {
-        fprintf(stderr, "afetch: cannot write the cookie jar %s: %s\n", c->opts.cookie_jar,
-                strerror(summary.cookie_jar_errno));
-        return EXIT_USAGE;
-    }
-    if (interrupted) {
-        fputs("afetch: interrupted; the results above stand\n", stderr);
-        return EXIT_INTERRUPTED;
-    }
-    if (rc != 0) {
-        fputs("afetch: out of memory; the results above stand, the rest were not fetched\n",
-              stderr);
-        return EXIT_USAGE;
-    }
-    if (afetch_input_error(in)) {
-        print_error("%s; the results above stand", afetch_input_error(in));
-        return EXIT_USAGE;
-    }
-    return summary.failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+    return verdict(c, &run, rc, &summary, results_closed);
 }
 
 int main(int argc, char **argv)

@@ -6,6 +6,7 @@
 #include "display.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -67,6 +68,11 @@ enum long_only {
     OPT_HEADERS,
     OPT_DATA_BINARY,
     OPT_DATA_JSON,
+    OPT_NAMES,
+    OPT_SKIP_EXISTING,
+    OPT_RESULTS,
+    OPT_RESUME,
+    OPT_RESUME_FAILED,
 };
 
 /* An option's val with this bit set is its opposite: --no-json is OPT_JSON | OPT_OFF, --no-follow
@@ -107,6 +113,11 @@ static const struct option long_options[] = {
     {"headers", no_argument, NULL, OPT_HEADERS},
     {"no-headers", no_argument, NULL, OPT_HEADERS | OPT_OFF},
     {"write-out", required_argument, NULL, 'w'},
+    {"results", required_argument, NULL, OPT_RESULTS},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"no-resume", no_argument, NULL, OPT_RESUME | OPT_OFF},
+    {"resume-failed", no_argument, NULL, OPT_RESUME_FAILED},
+    {"no-resume-failed", no_argument, NULL, OPT_RESUME_FAILED | OPT_OFF},
     {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
     {"no-fail-fast", no_argument, NULL, OPT_FAIL_FAST | OPT_OFF},
     {"timeout", required_argument, NULL, 't'},
@@ -148,6 +159,9 @@ static const struct option long_options[] = {
     {"cookie", required_argument, NULL, 'b'},
     {"cookie-jar", required_argument, NULL, 'c'},
     {"output-dir", required_argument, NULL, 'o'},
+    {"names", required_argument, NULL, OPT_NAMES},
+    {"skip-existing", no_argument, NULL, OPT_SKIP_EXISTING},
+    {"no-skip-existing", no_argument, NULL, OPT_SKIP_EXISTING | OPT_OFF},
     {"overwrite", no_argument, NULL, OPT_OVERWRITE},
     {"no-overwrite", no_argument, NULL, OPT_OVERWRITE | OPT_OFF},
     {"hash", no_argument, NULL, OPT_HASH},
@@ -173,6 +187,7 @@ static void usage(FILE *out)
           "  {\"url\": ..., \"label\": ..., \"method\": ..., \"headers\": {\"Name\": \"value\"},\n"
           "   \"body\": \"text\" or \"json\": VALUE, \"user\": \"name:password\"}\n"
           "(an entry's method, headers, body and user win over the options)\n"
+          "(and \"output\": the file under -o DIR its body goes to)\n"
           "\n"
           "Modes:\n"
           "      --sync               one URL after another (the sequential baseline)\n"
@@ -198,6 +213,12 @@ static void usage(FILE *out)
           "  -w, --write-out TMPL     a line per result instead of the table, e.g.\n"
           "                           '%{status} %{url} %{time.total}\\n' (names: the JSON keys)\n"
           "  -q, --quiet              no table, only the summary line\n"
+          "      --results FILE       also append each result to FILE as a JSON line, as it\n"
+          "                           comes, flushed to disk every second (not \"cancelled\")\n"
+          "      --resume             with --results: read FILE first, fetch only the entries\n"
+          "                           it has no final result for (ok, or failed for good: 4xx\n"
+          "                           but 408/429, invalid-input...); with -o, --skip-existing\n"
+          "      --resume-failed      --resume, also fetching those failed for good again\n"
           "      --timeline FILE.svg  draw each URL's fetch as a bar on a time axis (with\n"
           "                           --compare, one panel per mode)\n"
           "      --progress           a progress line on standard error (default: when it is a\n"
@@ -262,7 +283,10 @@ static void usage(FILE *out)
           "      --cacert FILE        verify TLS certificates against FILE\n"
           "Saving:\n"
           "  -o, --output-dir DIR     save each successful body in DIR (created if missing),\n"
-          "                           all or nothing\n"
+          "                           all or nothing; with --compare, in DIR/MODE\n"
+          "      --names SCHEME       the files' names: indexed (000042-host-path, the\n"
+          "                           default), url (host/path/file, as wget -x) or basename\n"
+          "      --skip-existing      an entry whose file exists is not fetched: ok, skipped\n"
           "      --overwrite          let a saved body replace an existing file\n"
           "      --hash               add the SHA-256 of each body to its result\n"
           "Other:\n"
@@ -604,6 +628,8 @@ static bool *flag_of(struct cli *c, int opt)
         return &c->opts.compressed;
     case OPT_OVERWRITE:
         return &c->opts.overwrite;
+    case OPT_SKIP_EXISTING:
+        return &c->opts.skip_existing;
     case OPT_HASH:
         return &c->opts.hash;
     case OPT_HTTP2_PRIOR_KNOWLEDGE:
@@ -647,6 +673,14 @@ static int take_flag(struct cli *c, int opt, bool on)
         if (!on)
             c->opts.body_max = 0;
         return on ? -2 : -1;
+    case OPT_RESUME:
+    case OPT_RESUME_FAILED: /* --no-resume-failed still resumes; --no-resume does not */
+        if (on)
+            c->results_mode =
+                opt == OPT_RESUME ? AFETCH_RESULTS_RESUME : AFETCH_RESULTS_RESUME_FAILED;
+        else if (opt == OPT_RESUME || c->results_mode == AFETCH_RESULTS_RESUME_FAILED)
+            c->results_mode = opt == OPT_RESUME ? AFETCH_RESULTS_APPEND : AFETCH_RESULTS_RESUME;
+        return -1;
     default:
         break;
     }
@@ -793,6 +827,18 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
                                                "the results)");
         c->opts.cookie_jar = arg;
         return -1;
+    case OPT_NAMES: {
+        static const char *const schemes[] = {"indexed", "url", "basename"};
+        static const afetch_names names[] = {AFETCH_NAMES_INDEXED, AFETCH_NAMES_URL,
+                                             AFETCH_NAMES_BASENAME};
+        for (size_t i = 0; i < 3; i++)
+            if (strcmp(arg, schemes[i]) == 0) {
+                c->opts.names = names[i];
+                return -1;
+            }
+        snprintf(detail, sizeof detail, "'%.60s' is none of indexed, url, basename", arg);
+        return usage_error("--names", detail);
+    }
     case OPT_RATE: {
         char *end;
         errno = 0;
@@ -836,6 +882,12 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         return -1;
     case 'w':
         c->write_out = arg;
+        return -1;
+    case OPT_RESULTS:
+        if (!*arg || strcmp(arg, "-") == 0)
+            return usage_error("--results", "expects a file name (standard output carries "
+                                            "the table or --jsonl)");
+        c->results = arg;
         return -1;
     case OPT_CONFIG:
     case OPT_NO_CONFIG:
@@ -926,6 +978,44 @@ static int prepare_output_dir(const char *dir)
     int code = usage_error("--output-dir", detail);
     error_where[0] = '\0';
     return code;
+}
+
+/* Whether the directory at path has no entry (or is not there). */
+static bool empty_directory(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return errno == ENOENT;
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL && (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")))
+        ;
+    closedir(d);
+    return e == NULL;
+}
+
+/* -o with --compare: each mode saves into DIR/MODE, so that no mode finds the files of another
+ * in its way ("exists" would make it look fast). A DIR/MODE that holds files from before is a
+ * usage error unless --overwrite. -1 to go on, or the usage exit code. */
+static int prepare_mode_dirs(struct cli *c)
+{
+    for (size_t i = 0; i < c->compared_count; i++) {
+        enum runner mode = c->compared[i];
+        size_t len = strlen(c->opts.output_dir) + strlen(runner_names[mode]) + 2;
+        if (!(c->mode_dirs[mode] = malloc(len)))
+            return usage_error("--output-dir", "out of memory");
+        snprintf(c->mode_dirs[mode], len, "%s/%s", c->opts.output_dir, runner_names[mode]);
+        if (!c->opts.overwrite && !empty_directory(c->mode_dirs[mode])) {
+            char detail[PATH_MAX + 160];
+            snprintf(detail, sizeof detail,
+                     "--compare saves each mode in DIR/MODE, and %s is not empty; remove it, "
+                     "choose another -o, or add --overwrite",
+                     c->mode_dirs[mode]);
+            return usage_error("--output-dir", detail);
+        }
+        if (prepare_output_dir(c->mode_dirs[mode]) >= 0)
+            return EXIT_USAGE;
+    }
+    return -1;
 }
 
 /* A -b file must be there to read before anything is fetched. With --compare every mode reads
@@ -1102,6 +1192,21 @@ static int settle_contradictions(struct cli *c)
     return -1;
 }
 
+/* --results, --resume and --resume-failed; -1 to go on, or the usage exit code. */
+static int settle_results(struct cli *c)
+{
+    const char *resume =
+        c->results_mode == AFETCH_RESULTS_RESUME_FAILED ? "--resume-failed" : "--resume";
+    if (c->results_mode != AFETCH_RESULTS_APPEND && !c->results)
+        return usage_error(resume, "needs --results FILE: the results to resume from");
+    if (c->results && c->compare)
+        return usage_error("--results", "goes with one mode, not --compare");
+    /* a body saved by a run that died before its result line was written is done too */
+    if (c->results_mode != AFETCH_RESULTS_APPEND && !c->opts.overwrite)
+        c->opts.skip_existing = true;
+    return -1;
+}
+
 /* Checks the combination of settings and derives what follows from it. */
 static int settle_options(struct cli *c)
 {
@@ -1136,12 +1241,18 @@ static int settle_options(struct cli *c)
         snprintf(detail, sizeof detail, "cannot read %.100s: %s", c->opts.cacert, strerror(errno));
         return usage_error("--cacert", detail);
     }
+    if (c->opts.skip_existing && c->opts.overwrite)
+        return usage_error("--skip-existing and --overwrite", "choose one");
     int code = settle_contradictions(c);
+    if (code < 0)
+        code = settle_results(c);
     if (code < 0 && c->timeline)
         code = check_timeline(c->timeline);
     if (code >= 0)
         return code;
     if (c->opts.output_dir && prepare_output_dir(c->opts.output_dir) >= 0)
+        return EXIT_USAGE;
+    if (c->opts.output_dir && c->compare && prepare_mode_dirs(c) >= 0)
         return EXIT_USAGE;
     if (settle_body(c) >= 0)
         return EXIT_USAGE;
@@ -1478,6 +1589,8 @@ void cli_free(struct cli *c)
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         free(lists[i]->items);
     free(c->cookie);
+    for (size_t i = 0; i < 3; i++)
+        free(c->mode_dirs[i]);
     afetch_template_free(c->template);
     free(c->body);
 }

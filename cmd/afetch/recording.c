@@ -45,6 +45,7 @@ int record_one(struct recording *rec, const afetch_request *req)
     copy->body = dup_bytes(req->body, req->body_size, &failed);
     copy->body_type = dup_or_null(req->body_type, &failed);
     copy->user = dup_or_null(req->user, &failed);
+    copy->output = dup_or_null(req->output, &failed);
     char **headers = req->header_count ? calloc(req->header_count, sizeof *headers) : NULL;
     failed = failed || (req->header_count && !headers);
     for (size_t i = 0; headers && i < req->header_count; i++)
@@ -65,6 +66,7 @@ void recording_free(struct recording *rec)
         free((char *)r->body);
         free((char *)r->body_type);
         free((char *)r->user);
+        free((char *)r->output);
         for (size_t h = 0; r->headers && h < r->header_count; h++)
             free((char *)r->headers[h]);
         free((void *)r->headers);

@@ -1,8 +1,11 @@
 /* fuzz_savename.c — libFuzzer target for savename_build: for any URL text and index the name
  * is a safe single path component: the index, then '-' and only [A-Za-z0-9._-], no "..", at
- * most SAVENAME_MAX bytes, the same every time, and nothing written past the buffer. */
+ * most SAVENAME_MAX bytes, the same every time, and nothing written past the buffer. And for
+ * savename_path (--names url, basename, a list entry's "output"): a relative path of such
+ * components, none starting with '.' or '-', at most SAVEPATH_MAX bytes. */
 #include "savename.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,39 @@ static void check_name(const char *name, size_t len, size_t index)
     }
 }
 
+static bool name_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+}
+
+static void check_path(const char *path, size_t len)
+{
+    require(strlen(path) == len && len <= SAVEPATH_MAX);
+    for (const char *c = path; *c;) {
+        size_t n = strcspn(c, "/");
+        require(n > 0 && n <= SEGMENT_MAX);
+        require(c[0] != '.' && c[0] != '-' && c[n - 1] != '.' && c[n - 1] != '-');
+        for (size_t i = 0; i < n; i++)
+            require(name_byte((unsigned char)c[i]) && !(i > 0 && c[i] == '.' && c[i - 1] == '.'));
+        c += n + (c[n] == '/');
+    }
+}
+
+static void paths(const char *url, size_t index)
+{
+    char *out = malloc(SAVEPATH_SIZE);
+    require(out != NULL);
+    static const afetch_names schemes[] = {AFETCH_NAMES_URL, AFETCH_NAMES_BASENAME};
+    for (size_t i = 0; i < 2; i++) {
+        size_t len = savename_path(schemes[i], index, url, NULL, out, SAVEPATH_SIZE);
+        require(len > 0);
+        check_path(out, len);
+    }
+    check_path(out, savename_path(AFETCH_NAMES_INDEXED, index, url, url, out, SAVEPATH_SIZE));
+    free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *url = malloc(size + 1);
@@ -58,6 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_name(out, len, index);
     require(savename_build(index, url, again, SAVENAME_SIZE) == len && strcmp(out, again) == 0);
     require(savename_build(index, url, small, SAVENAME_SIZE - 1) == 0 && small[0] == '\0');
+    paths(url, index);
 
     free(url);
     free(out);

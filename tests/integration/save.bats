@@ -437,3 +437,199 @@ wait_for_temp() {
     [ "$(echo "$s" | jq -c '[.results[].sha256]')" = "$(echo "$output" | jq -c '[.results[].sha256]')" ]
     echo "$s" | jqt --arg h "$(xs 777 | sha256_of -)" '.results[0].sha256 == $h'
 }
+
+@test "--shard with -o: a saved name starts with the whole-list index, as the result does" {
+    local dir="$BATS_TEST_TMPDIR/shard" mode
+    for mode in "" --sync --threads=2; do
+        rm -rf "$dir"
+        # shellcheck disable=SC2086
+        run --separate-stderr afetch --json $mode --shard 2/2 -o "$dir" \
+            "$BASE/bytes/1" "$BASE/bytes/2" "$BASE/bytes/3" "$BASE/bytes/4"
+        dump
+        [ "$status" -eq 0 ]
+        [ "$(listing "$dir")" = "$(printf '%s\n' "000001-127.0.0.1-$PORT-bytes-2" \
+            "000003-127.0.0.1-$PORT-bytes-4")" ]
+        echo "$output" | jqt --arg d "$dir" --arg p "$PORT" \
+            '[.results[] | [.index, .path]] == [[1, "\($d)/000001-127.0.0.1-\($p)-bytes-2"],
+                                                [3, "\($d)/000003-127.0.0.1-\($p)-bytes-4"]]'
+    done
+}
+
+@test "--names url mirrors host-port/path as directories; / is index.html, the query is appended" {
+    local dir="$BATS_TEST_TMPDIR/mirror" h="127.0.0.1-$PORT"
+    run --separate-stderr afetch --json --names url -o "$dir" \
+        "$BASE/bytes/5?x=1&y=~z" "$BASE/" "$BASE/redirect/0" "$BASE/html" "$BASE//bytes///3"
+    dump
+    [ "$status" -eq 0 ]
+    (cd "$dir" && find . -type f | LC_ALL=C sort) >"$BATS_TEST_TMPDIR/found"
+    cat "$BATS_TEST_TMPDIR/found"
+    [ "$(cat "$BATS_TEST_TMPDIR/found")" = "$(printf './%s\n' "$h/bytes/3" "$h/bytes/5-x-1-y-z" \
+        "$h/html" "$h/index.html" "$h/redirect/0")" ]
+    [ "$(cat "$dir/$h/bytes/5-x-1-y-z")" = "xxxxx" ]
+    [ "$(cat "$dir/$h/index.html")" = "ok" ]
+    echo "$output" | jqt --arg d "$dir/$h" \
+        '[.results[].path] == ["\($d)/bytes/5-x-1-y-z", "\($d)/index.html", "\($d)/redirect/0",
+                               "\($d)/html", "\($d)/bytes/3"]'
+    # the same URL maps to the same file whatever its index: a second run finds them all
+    run --separate-stderr afetch --json --names url -o "$dir" "$BASE/html" "$BASE/"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '[.results[].error.code] == ["exists", "exists"]'
+}
+
+@test "--names url: hostile paths stay inside DIR, no hidden names, no climbing" {
+    local dir="$BATS_TEST_TMPDIR/mirror-hostile" h="127.0.0.1-$PORT"
+    run --separate-stderr afetch --json --names url -o "$dir" \
+        "$BASE/delay/0/%2e%2e/%2E%2E/%2e%2e/escaped" "$BASE/delay/0/.hidden/.x" \
+        "$BASE/delay/0/a%2F..%2F..%2Fescaped2" "$BASE/delay/0/..."
+    dump
+    [ "$status" -eq 0 ]
+    find "$dir"
+    [ -z "$(find "$BATS_TEST_TMPDIR" -name '*escaped*' -not -path "$dir/*")" ]
+    [ -z "$(find "$dir" -name '.*')" ]
+    echo "$output" | jqt --arg d "$dir/$h" \
+        '[.results[].path] == ["\($d)/delay/0/escaped", "\($d)/delay/0/hidden/x",
+                               "\($d)/delay/0/a-.-.-escaped2", "\($d)/delay/0/index.html"]'
+}
+
+@test "--names basename: the last segment; a second URL with the same one gets exists" {
+    local dir="$BATS_TEST_TMPDIR/base"
+    run --separate-stderr afetch --json --sync --names basename -o "$dir" \
+        "$BASE/bytes/4" "$BASE/redirect/0?n=1" "$BASE/bytes/../status/../bytes/4" "$BASE/"
+    dump
+    [ "$status" -eq 1 ]
+    [ "$(listing "$dir")" = "$(printf '%s\n' 0-n-1 4 index.html)" ]
+    echo "$output" | jqt --arg d "$dir" '[.results[] | .path // .error.code] ==
+        ["\($d)/4", "\($d)/0-n-1", "exists", "\($d)/index.html"]'
+    run --separate-stderr afetch --json --names basename --overwrite -o "$dir" "$BASE/bytes/6"
+    [ "$status" -eq 0 ]
+    [ "$(cat "$dir/6")" = "$(xs 6)" ]
+}
+
+@test "a list entry's \"output\" names its file under DIR; directories are made; it beats --names" {
+    local dir="$BATS_TEST_TMPDIR/own/d" list="$BATS_TEST_TMPDIR/own.txt" tag
+    tag="$(uniq_tag)"
+    write_list "$list" \
+        "{\"url\": \"$BASE/bytes/3\", \"output\": \"reports/2024/q1 summary.txt\"}" \
+        "{\"url\": \"$BASE/bytes/4\", \"output\": null}" \
+        "{\"url\": \"$BASE/bytes/5\", \"output\": \"../../escaped$tag\"}" \
+        "{\"url\": \"$BASE/bytes/6\", \"output\": \"/tmp/escaped$tag\"}" \
+        "{\"url\": \"$BASE/bytes/7\", \"output\": 7}" \
+        "{\"url\": \"$BASE/bytes/8\", \"output\": \"a/./b//c.bin\"}" \
+        "{\"url\": \"$BASE/bytes/9\", \"outptu\": \"x\"}"
+    run --separate-stderr afetch --json --names url -o "$dir" "$list"
+    dump
+    [ "$status" -eq 1 ]
+    [ "$(cat "$dir/reports/2024/q1-summary.txt")" = "xxx" ]
+    [ -f "$dir/127.0.0.1-$PORT/bytes/4" ]
+    [ "$(cat "$dir/a/b/c.bin")" = "$(xs 8)" ]
+    [ -z "$(find "$BATS_TEST_TMPDIR" /tmp -maxdepth 2 -name "escaped$tag")" ]
+    echo "$output" | jqt '[.results[].error.code] == [null, null, "invalid-input", "invalid-input",
+        "invalid-input", null, "invalid-input"]'
+    echo "$output" | jqt '.results[2].error.message | contains("no \"..\"")'
+    echo "$output" | jqt '.results[3].error.message | contains("not start with")'
+    echo "$output" | jqt '.results[6].error.message | contains("did you mean \"output\"")'
+}
+
+@test "a symlink planted in DIR is never followed: as a directory of the name, or as the name" {
+    local dir="$BATS_TEST_TMPDIR/planted" outside="$BATS_TEST_TMPDIR/outside" h="127.0.0.1-$PORT"
+    mkdir -p "$dir" "$outside"
+    echo "victim" >"$outside/5"
+    # a directory component that is a link to outside DIR, for --names url and for "output"
+    ln -s "$outside" "$dir/$h"
+    ln -s "$outside" "$dir/reports"
+    printf '{"url": "%s", "output": "reports/5"}\n' "$BASE/bytes/7" >"$BATS_TEST_TMPDIR/l.txt"
+    run --separate-stderr afetch --json --names url -o "$dir" "$BASE/bytes/5" "$BATS_TEST_TMPDIR/l.txt"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '[.results[].error.code] == ["write", "write"]'
+    echo "$output" | jqt '.results[0].error.message | endswith("is a symbolic link; afetch follows none inside -o DIR")'
+    [ "$(ls -A "$outside")" = "5" ]
+    [ "$(cat "$outside/5")" = "victim" ]
+    # a final name that is a link to a file outside: exists; --overwrite replaces the link itself
+    rm "$dir/$h"
+    mkdir -p "$dir/$h/bytes"
+    ln -s "$outside/5" "$dir/$h/bytes/5"
+    run --separate-stderr afetch --json --names url -o "$dir" --skip-existing "$BASE/bytes/5"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '.results[0].error.code == "exists"'
+    run --separate-stderr afetch --json --names url -o "$dir" --overwrite "$BASE/bytes/5"
+    dump
+    [ "$status" -eq 0 ]
+    [ ! -L "$dir/$h/bytes/5" ]
+    [ "$(cat "$dir/$h/bytes/5")" = "xxxxx" ]
+    [ "$(cat "$outside/5")" = "victim" ]
+    [ -z "$(find "$dir" -name '.afetch-*')" ]
+}
+
+@test "--skip-existing: a file already saved is not fetched again; ok, skipped, its path" {
+    local dir="$BATS_TEST_TMPDIR/skip" tag
+    tag="$(uniq_tag)"
+    run --separate-stderr afetch --json -o "$dir" "$BASE/bytes/3?$tag" "$BASE/status/404?$tag"
+    [ "$status" -eq 1 ]
+    local n="000000-127.0.0.1-$PORT-bytes-3-$tag"
+    [ "$(grep -c -- "$tag" "$SERVER_LOG")" -eq 2 ]
+    run --separate-stderr afetch --json -o "$dir" --skip-existing \
+        "$BASE/bytes/3?$tag" "$BASE/status/404?$tag" "$BASE/bytes/4?$tag"
+    dump
+    [ "$status" -eq 1 ]
+    # only the 404 and the new one went out again
+    [ "$(grep -c -- "$tag" "$SERVER_LOG")" -eq 4 ]
+    [ "$(grep -c -- "bytes/3?$tag" "$SERVER_LOG")" -eq 1 ]
+    echo "$output" | jqt --arg p "$dir/$n" '.results[0] | .ok and .skipped == true and .path == $p
+        and .attempts == 0 and .bytes == 0 and .status == null and .error == null'
+    # "skipped" appears only when true: other results keep exactly their keys
+    echo "$output" | jqt --argjson k "$RESULT_KEYS" '[.results[1:][] | keys == $k] == [true, true]'
+    echo "$output" | jqt '.summary.ok == 2 and .summary.skipped == 1 and .summary.failed == 1'
+    [[ "$stderr" == *"1 skipped (their file exists)"* ]]
+    [ "$(cat "$dir/$n")" = "xxx" ]
+    # the table shows it
+    run --separate-stderr afetch -o "$dir" --skip-existing "$BASE/bytes/3?$tag"
+    dump
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == *" skipped "*"exists: $dir/$n" ]]
+    run --separate-stderr afetch -o "$dir" --skip-existing -w '%{skipped} %{path}\n' "$BASE/bytes/3?$tag"
+    [ "$output" = "true $dir/$n" ]
+}
+
+@test "--skip-existing: a name taken during the run (two URLs, one basename) is skipped, not exists" {
+    local dir="$BATS_TEST_TMPDIR/skip-race" mode
+    for mode in --sync --threads=2 -j2; do
+        rm -rf "$dir"
+        run --separate-stderr afetch --json "$mode" --names basename --skip-existing -o "$dir" \
+            "$BASE/delay/0?a" "$BASE/delay/1?a" "$BASE/delay/300?a" "$BASE/delay/0?a"
+        dump
+        [ "$status" -eq 0 ]
+        echo "$output" | jqt '[.results[].ok] == [true, true, true, true]'
+        echo "$output" | jqt '[.results[] | select(.skipped)] | length == 1'
+        [ "$(listing "$dir")" = "$(printf '%s\n' 0-a 1-a 300-a)" ]
+    done
+}
+
+@test "--skip-existing with --overwrite, or a bad --names: usage errors" {
+    run --separate-stderr afetch -o "$BATS_TEST_TMPDIR/x" --skip-existing --overwrite "$BASE/"
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "afetch: --skip-existing and --overwrite: choose one" ]
+    run --separate-stderr afetch -o "$BATS_TEST_TMPDIR/x" --names flat "$BASE/"
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "afetch: --names: 'flat' is none of indexed, url, basename" ]
+}
+
+@test "--compare -o DIR: each mode saves into DIR/MODE; a used DIR/MODE is a usage error" {
+    local dir="$BATS_TEST_TMPDIR/cmp"
+    run --separate-stderr afetch --json --compare=sync,threads,async -o "$dir" "$BASE/bytes/2" "$BASE/bytes/3"
+    dump
+    [ "$status" -eq 0 ]
+    local m
+    for m in sync threads async; do
+        [ "$(listing "$dir/$m")" = "$(printf '%s\n' "000000-127.0.0.1-$PORT-bytes-2" \
+            "000001-127.0.0.1-$PORT-bytes-3")" ]
+    done
+    echo "$output" | jqt --arg d "$dir/async/" 'all(.results[]; .path | startswith($d))'
+    run --separate-stderr afetch --compare=sync,async -o "$dir" "$BASE/bytes/2"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == "afetch: --output-dir: --compare saves each mode in DIR/MODE, and $dir/sync is not empty"* ]]
+    run --separate-stderr afetch --json --compare=sync,async --overwrite -o "$dir" "$BASE/bytes/2"
+    [ "$status" -eq 0 ]
+}

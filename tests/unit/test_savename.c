@@ -187,6 +187,131 @@ static void test_properties(struct tap *t)
     ok(t, problem == NULL, "20000 random URLs keep every property (%s)", problem ? problem : "ok");
 }
 
+/* The promises of savename_path for every path; NULL if path keeps them all. */
+static const char *broken_path_property(const char *path, size_t len)
+{
+    if (len != strlen(path) || len == 0 || len > SAVEPATH_MAX)
+        return "empty, too long, or length differs from strlen";
+    for (const char *c = path; *c;) {
+        size_t n = strcspn(c, "/");
+        if (n == 0 || n > SEGMENT_MAX)
+            return "an empty or overlong component";
+        if (c[0] == '.' || c[0] == '-' || c[n - 1] == '.' || c[n - 1] == '-')
+            return "a component starts or ends with '.' or '-'";
+        for (size_t i = 0; i < n; i++) {
+            unsigned char b = (unsigned char)c[i];
+            if (!((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ||
+                  b == '_' || b == '.' || b == '-'))
+                return "a byte outside [A-Za-z0-9._-]";
+            if (i > 0 && b == '.' && c[i - 1] == '.')
+                return "holds '..'";
+        }
+        c += n + (c[n] == '/');
+    }
+    return NULL;
+}
+
+static void expect_path(struct tap *t, afetch_names names, const char *url, const char *output,
+                        const char *want)
+{
+    char out[SAVEPATH_SIZE];
+    size_t len = savename_path(names, 7, url, output, out, sizeof out);
+    ok(t, len == strlen(want) && strcmp(out, want) == 0, "%s '%s' -> '%s' (got '%s')",
+       output                      ? output
+       : names == AFETCH_NAMES_URL ? "url"
+                                   : "basename",
+       url, want, out);
+}
+
+static void test_url_names(struct tap *t)
+{
+    afetch_names u = AFETCH_NAMES_URL, b = AFETCH_NAMES_BASENAME;
+    expect_path(t, u, "http://127.0.0.1:8080/a/b.pdf", NULL, "127.0.0.1-8080/a/b.pdf");
+    expect_path(t, u, "https://example.com/docs/", NULL, "example.com/docs/index.html");
+    expect_path(t, u, "https://example.com", NULL, "example.com/index.html");
+    expect_path(t, u, "https://example.com/a/../b?x=1&y=2", NULL, "example.com/b-x-1-y-2");
+    expect_path(t, u, "https://example.com/?q=1", NULL, "example.com/index.html-q-1");
+    expect_path(t, u, "https://user:secret@x.test/a#frag/x", NULL, "x.test/a");
+    expect_path(t, u, "http://x.test//a///b", NULL, "x.test/a/b");
+    expect_path(t, u, "http://x.test/a%2Fb", NULL, "x.test/a-b");
+    expect_path(t, u, "http://x.test/a%2F..%2F..%2Fetc%2Fpasswd", NULL, "x.test/a-.-.-etc-passwd");
+    expect_path(t, u, "http://x.test/%2e%2e/%2E%2E/x", NULL, "x.test/x");
+    expect_path(t, u, "http://x.test/.hidden/.afetch-XXXXXX", NULL, "x.test/hidden/afetch-XXXXXX");
+    expect_path(t, u, "http://x.test/a/...", NULL, "x.test/a/index.html");
+    expect_path(t, u, "http://[::1]:8080/x", NULL, "1-8080/x");
+    expect_path(t, u, "not a url", NULL, "not-a-url/index.html");
+    expect_path(t, u, "", NULL, "_/index.html");
+    expect_path(t, b, "http://x.test/a/b.pdf?x=1", NULL, "b.pdf-x-1");
+    expect_path(t, b, "http://x.test/a/", NULL, "index.html");
+    expect_path(t, b, "http://x.test/..%2F..%2Fpasswd", NULL, "passwd");
+    expect_path(t, AFETCH_NAMES_INDEXED, "http://x.test/a", NULL, "000007-x.test-a");
+}
+
+static void test_entry_names(struct tap *t)
+{
+    afetch_names u = AFETCH_NAMES_INDEXED;
+    expect_path(t, u, "http://x.test/a", "reports/2024 Q1.pdf", "reports/2024-Q1.pdf");
+    expect_path(t, AFETCH_NAMES_URL, "http://x.test/a", "mine.txt", "mine.txt");
+    expect_path(t, u, "http://x.test/a", "a/./b//c", "a/b/c");
+    expect_path(t, u, "http://x.test/a", "../../x", "x");
+    expect_path(t, u, "http://x.test/a", "/etc/passwd", "etc/passwd");
+    char out[SAVEPATH_SIZE];
+    ok(t, savename_path(u, 0, "http://x.test/", "...", out, sizeof out) == 0 && !out[0],
+       "an output with nothing left gets no path");
+    ok(t, savename_path(u, 0, "http://x.test/", "a/", out, sizeof out) == 1 && !strcmp(out, "a"),
+       "a trailing '/' is dropped");
+}
+
+static void test_long_paths(struct tap *t)
+{
+    char url[8192], out[SAVEPATH_SIZE], other[SAVEPATH_SIZE];
+    size_t len =
+        savename_path(AFETCH_NAMES_URL, 0, long_url(url, 500, 'a', "1.pdf"), NULL, out, sizeof out);
+    size_t len2 = savename_path(AFETCH_NAMES_URL, 0, long_url(url, 500, 'a', "2.pdf"), NULL, other,
+                                sizeof other);
+    ok(t,
+       len == strlen("x.test/") + SEGMENT_MAX && ends_with(out, ".pdf") && len2 == len &&
+           strcmp(out, other) != 0 && !broken_path_property(out, len),
+       "a long component is cut to SEGMENT_MAX, keeps .pdf, and a hash keeps two apart: %s",
+       out + 7);
+    size_t n = strlen("http://x.test/");
+    memcpy(url, "http://x.test/", n);
+    for (int i = 0; i < 600; i++, n += 2)
+        memcpy(url + n, "d/", 2);
+    strcpy(url + n, "f");
+    ok(t, savename_path(AFETCH_NAMES_URL, 0, url, NULL, out, sizeof out) == 0 && !out[0],
+       "a path longer than SAVEPATH_MAX gets none");
+    ok(t, savename_path(AFETCH_NAMES_BASENAME, 0, url, NULL, out, sizeof out) == 1,
+       "its basename is fine");
+    ok(t, savename_path(AFETCH_NAMES_URL, 0, "http://a/", NULL, out, SAVEPATH_SIZE - 1) == 0,
+       "a buffer below SAVEPATH_SIZE gets nothing");
+}
+
+static void test_path_properties(struct tap *t)
+{
+    static const char *starts[] = {"http://", "https://[::1]:1/", "", "x.test/", "ftp://a/"};
+    char url[400], out[SAVEPATH_SIZE];
+    uint32_t seed = 54321;
+    const char *problem = NULL;
+    for (int i = 0; i < 30000 && !problem; i++) {
+        size_t n = (size_t)snprintf(url, sizeof url, "%s", starts[i % 5]);
+        size_t extra = i % 7 == 0 ? 390 - n : (seed >> 8) % 40;
+        for (size_t k = 0; k < extra; k++) {
+            seed = seed * 1103515245u + 12345u;
+            url[n++] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        url[n] = '\0';
+        afetch_names names = i % 3 == 0 ? AFETCH_NAMES_URL : AFETCH_NAMES_BASENAME;
+        const char *output = i % 3 == 2 ? url : NULL;
+        size_t len = savename_path(names, 0, url, output, out, sizeof out);
+        problem = len == 0 && output ? NULL : broken_path_property(out, len);
+        if (problem)
+            printf("# '%s' -> '%s'\n", url, out);
+    }
+    ok(t, problem == NULL, "30000 random URLs and outputs give safe paths (%s)",
+       problem ? problem : "ok");
+}
+
 int main(void)
 {
     struct tap t = {0};
@@ -197,5 +322,9 @@ int main(void)
     test_long(&t);
     test_hostile(&t);
     test_properties(&t);
+    test_url_names(&t);
+    test_entry_names(&t);
+    test_long_paths(&t);
+    test_path_properties(&t);
     return tap_done(&t);
 }
