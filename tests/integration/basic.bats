@@ -222,8 +222,9 @@ teardown_file() {
     echo "$output" | jqt '.results[0] | .ok == true and .status == 200 and .redirects == 3'
 }
 
-@test "timeout: -t 0.3 against /delay/3000 gives error code timeout" {
-    run --separate-stderr afetch --json -t 0.3 "$BASE/delay/3000" "$BASE/?fast"
+@test "timeout: a short -t against /delay/30000 gives error code timeout" {
+    # short, but every quick transfer meets it even on a busy machine (see quick_timeout)
+    run --separate-stderr afetch --json -t "$(quick_timeout)" "$BASE/delay/30000" "$BASE/?fast"
     dump
     [ "$status" -eq 1 ]
     echo "$output" | jqt '.results[0] | .ok == false and .error.code == "timeout"'
@@ -270,11 +271,11 @@ teardown_file() {
 @test "error code is reported for a mix of failures in one run" {
     local port
     port="$(closed_port)"
-    run --separate-stderr afetch --json -t 0.5 \
+    run --separate-stderr afetch --json -t "$(quick_timeout)" \
         "$BASE/status/404" \
         "http://127.0.0.1:$port/" \
         "$BASE/redirect-loop" \
-        "$BASE/delay/3000" \
+        "$BASE/delay/30000" \
         "$BASE/"
     dump
     [ "$status" -eq 1 ]

@@ -112,30 +112,25 @@ teardown() {
 # --------------------------------------------------------------------- timeouts
 
 @test "-t 1 against a server that never answers: timeout, in bounded time" {
-    local t0 t1
-    t0="$(now_ms)"
     run --separate-stderr afetch --json -t 1 "$BASE/silent"
-    t1="$(now_ms)"
     dump
     [ "$status" -eq 1 ]
     echo "$output" | jqt '.results[0].ok == false and .results[0].error.code == "timeout"'
-    echo "elapsed ms: $((t1 - t0))"
-    [ $((t1 - t0)) -lt 15000 ]
+    # the transfer's own time, which (unlike the wall clock) leaves out a slow start under
+    # valgrind on a busy machine; the default limit would be 30 s
+    echo "$output" | jqt '.results[0].time.total < 10'
 }
 
 @test "--connect-timeout 1 against a port that never completes the handshake" {
     start_blackhole
-    local t0 t1
-    t0="$(now_ms)"
     run --separate-stderr afetch --json -t 60 --connect-timeout 1 "http://127.0.0.1:$BLACKHOLE_PORT/"
-    t1="$(now_ms)"
     dump
     [ "$status" -eq 1 ]
     echo "$output" | jqt '.results[0].ok == false
         and (.results[0].error.code | IN("timeout", "connect"))'
-    # the default connect timeout is 10 s and -t is 60 s: only --connect-timeout ends it this soon
-    echo "elapsed ms: $((t1 - t0))"
-    [ $((t1 - t0)) -lt 8000 ]
+    # the default connect timeout is 10 s and -t is 60 s: only --connect-timeout ends it this
+    # soon (the transfer's own time: the wall clock adds valgrind's start and exit)
+    echo "$output" | jqt '.results[0].time.total < 5'
 }
 
 @test "a connect timeout is retried" {
@@ -149,31 +144,24 @@ teardown() {
 }
 
 @test "low-speed guard: a 1 byte/s drip with --low-speed-limit 100 --low-speed-time 2 times out" {
-    local t0 t1
-    t0="$(now_ms)"
     run --separate-stderr afetch --json -t 60 --low-speed-limit 100 --low-speed-time 2 \
         "$BASE/drip/100"
-    t1="$(now_ms)"
     dump
     [ "$status" -eq 1 ]
     echo "$output" | jqt '.results[0].ok == false and .results[0].error.code == "timeout"'
     # the total limit is 60 s and the drip lasts 100 s: only the guard ends it this soon
-    echo "elapsed ms: $((t1 - t0))"
-    [ $((t1 - t0)) -lt 25000 ]
+    echo "$output" | jqt '.results[0].time.total < 25'
     echo "$output" | jqt '.results[0].bytes < 100'
 }
 
 @test "low-speed guard also catches a server that sends nothing at all" {
-    local t0 t1
-    t0="$(now_ms)"
     run --separate-stderr afetch --json -t 0 --low-speed-limit 10 --low-speed-time 1 \
         "$BASE/silent"
-    t1="$(now_ms)"
     dump
     [ "$status" -eq 1 ]
     echo "$output" | jqt '.results[0].ok == false and .results[0].error.code == "timeout"'
-    echo "elapsed ms: $((t1 - t0))"
-    [ $((t1 - t0)) -lt 20000 ]
+    # /silent hangs up after 60 s
+    echo "$output" | jqt '.results[0].time.total < 20'
 }
 
 @test "the default low-speed guard leaves a slow but short transfer alone" {
@@ -333,19 +321,18 @@ honours_retry_after() {
     honours_retry_after /retry-after-date/1
 }
 
-@test "a fractional --retry-delay is used (four quick retries finish fast)" {
-    local key t0 t1
+@test "a fractional --retry-delay is used (five quick retries finish fast)" {
+    local key
     key="$(uniq_tag)"
-    t0="$(now_ms)"
-    run --separate-stderr afetch --json --retry 4 --retry-delay 0.05 "$BASE/flaky/4?key=$key"
-    t1="$(now_ms)"
+    run --separate-stderr afetch --json --retry 5 --retry-delay 0.05 "$BASE/flaky/5?key=$key"
     dump
     [ "$status" -eq 0 ]
-    echo "$output" | jqt '.results[0].ok == true and .results[0].attempts == 5'
-    # 0.05 s doubling: well under a second of waiting (the default 1 s would be 15 s)
-    echo "elapsed ms: $((t1 - t0))"
-    [ $((t1 - t0)) -lt 8000 ]
-    [ "$(server_count "$key")" -eq 5 ]
+    echo "$output" | jqt '.results[0].ok == true and .results[0].attempts == 6'
+    # 0.05 s doubling, half of it jitter: 0.78 to 1.55 s of waiting in all; the default 1 s
+    # would be 15.5 to 31 s, and 0 s would be none. The run's own elapsed leaves out valgrind's
+    # start and exit; the upper bound leaves ten seconds for six requests on a busy machine.
+    echo "$output" | jqt '.summary.elapsed >= 0.75 and .summary.elapsed < 12'
+    [ "$(server_count "$key")" -eq 6 ]
 }
 
 @test "connection refused is retried: connect error after 3 attempts" {
@@ -361,10 +348,15 @@ honours_retry_after() {
 @test "a timeout is retried" {
     local tag
     tag="$(uniq_tag)"
-    run --separate-stderr afetch --json -t 0.5 --retry 1 --retry-delay 0.05 "$BASE/silent?$tag"
+    # long enough for each attempt to send its request, even under valgrind on a busy machine
+    # (with -t 0.5 there, the second one timed out before it did)
+    run --separate-stderr afetch --json -t "$(quick_timeout)" --retry 1 --retry-delay 0.05 \
+        "$BASE/silent?$tag"
     dump
     [ "$status" -eq 1 ]
     echo "$output" | jqt '.results[0].error.code == "timeout" and .results[0].attempts == 2'
+    # a busy server may read (and log) a request after the client gave up on it
+    wait_for_log "$tag" 2
     [ "$(server_request "$tag" | wc -l)" -eq 2 ]
 }
 
@@ -376,8 +368,11 @@ honours_retry_after() {
     dump
     [ "$status" -eq 0 ]
     echo "$output" | jqt '[.results[].ok] == [true, true] and [.results[].attempts] == [2, 1]'
-    # the second URL started while the first waited out its 2 s
-    echo "$output" | jqt '.results[1].time.start < 1.5'
+    # the second URL ran while the first waited out its 2 s: with one slot, the server saw it
+    # between the first URL's two tries (a held slot would put it last, however fast or slow
+    # the machine; times would not tell, a first try can take seconds under valgrind)
+    jqt -s --arg k "$key" '[.[] | select(.path | contains($k)) | .path | test("second")]
+        == [false, true, false]' <"$SERVER_LOG"
 }
 
 @test "retries in --sync mode too" {

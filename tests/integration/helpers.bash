@@ -60,7 +60,8 @@ _launch_server() {
     _LAUNCHED_PID=$!
     echo "$_LAUNCHED_PID" >"$BATS_FILE_TMPDIR/$name.pid"
     local i
-    for i in $(seq 1 100); do
+    # a generous deadline: python starts slowly on a busy machine; the loop ends at once when ready
+    for i in $(seq 1 600); do
         if [ -s "$port_file" ]; then
             break
         fi
@@ -72,7 +73,7 @@ _launch_server() {
         sleep 0.05
     done
     if [ ! -s "$port_file" ]; then
-        echo "test server $name did not write $port_file within 5 s" >&2
+        echo "test server $name did not write $port_file within 30 s" >&2
         _stop_pid "$_LAUNCHED_PID"
         return 1
     fi
@@ -367,11 +368,11 @@ os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 time.sleep(300)' "$port_file" >/dev/null 2>&1 3>&- &
     export BLACKHOLE_PID=$!
     local i
-    for i in $(seq 1 100); do
+    for i in $(seq 1 600); do
         [ -s "$port_file" ] && break
         sleep 0.05
     done
-    [ -s "$port_file" ] || { stop_blackhole; echo "blackhole did not start" >&2; return 1; }
+    [ -s "$port_file" ] || { stop_blackhole; echo "blackhole did not start within 30 s" >&2; return 1; }
     BLACKHOLE_PORT="$(tr -d '[:space:]' <"$port_file")"
     export BLACKHOLE_PORT
 }
@@ -382,3 +383,16 @@ stop_blackhole() {
     wait "$BLACKHOLE_PID" 2>/dev/null || true
     BLACKHOLE_PID=
 }
+
+# A -t for a run that mixes quick local transfers with /delay/30000, which must time out: every
+# quick one meets it with a wide margin even on a busy machine, under valgrind too.
+quick_timeout() {
+    if [ -n "${AFETCH_WRAPPER:-}" ]; then echo 10; else echo 2; fi
+}
+
+# jq: `at_once` reads an array of result .time objects and gives the most transfers in flight at
+# one moment, by afetch's own clock (each runs from start to start + total), which a busy machine
+# stretches but cannot reorder. One that starts as another ends (within 1 ms) does not overlap it.
+# shellcheck disable=SC2034
+JQ_AT_ONCE='def at_once: . as $t | [$t[] as $a | [$t[] | select(.start <= $a.start
+    and $a.start < .start + .total - 0.001)] | length] | max;'

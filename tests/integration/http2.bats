@@ -14,7 +14,7 @@ _start_nghttpd() {
     if [ "$1" = --no-tls ]; then args+=(--no-tls "$port"); else args+=("$port" "$1" "$2"); fi
     nghttpd "${args[@]}" >"$BATS_FILE_TMPDIR/$name.log" 2>&1 3>&- &
     echo $! >"$BATS_FILE_TMPDIR/$name.pid"
-    for i in $(seq 1 100); do
+    for i in $(seq 1 600); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             _H2_PORT=$port
             return 0
@@ -74,10 +74,14 @@ teardown_file() {
     [ "$status" -eq 0 ] || dump
     [ "$status" -eq 0 ]
     echo "$output" | jqt '.summary.ok == 40 and ([.results[] | select(.http_version == "2")] | length) == 40'
-    # nghttpd numbers its sessions [id=N]: this run opened exactly one
-    sleep 0.2
-    local after
-    after=$(grep -o '^\[id=[0-9]*\]' "$BATS_FILE_TMPDIR/h2tls.log" | sort -u | wc -l)
+    # nghttpd numbers its sessions [id=N]: this run opened exactly one (wait for its log line,
+    # which a busy nghttpd may write after afetch is gone)
+    local after i
+    for i in $(seq 1 100); do
+        after=$(grep -o '^\[id=[0-9]*\]' "$BATS_FILE_TMPDIR/h2tls.log" | sort -u | wc -l)
+        [ "$after" -gt "$before" ] && break
+        sleep 0.1
+    done
     echo "sessions before $before, after $after"
     [ $((after - before)) -eq 1 ]
 }

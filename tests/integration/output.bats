@@ -125,9 +125,9 @@ teardown_file() {
 @test "--json parses and has every key also when URLs fail" {
     local port
     port="$(closed_port)"
-    run --separate-stderr afetch --json -t 0.3 \
+    run --separate-stderr afetch --json -t "$(quick_timeout)" \
         "$BASE/status/500" "http://127.0.0.1:$port/" "http://nosuchhost.invalid/" \
-        "$BASE/delay/3000" "$BASE/close" "file:///etc/passwd" "$BASE/"
+        "$BASE/delay/30000" "$BASE/close" "file:///etc/passwd" "$BASE/"
     dump
     [ "$status" -eq 1 ]
     echo "$output" | jqt --argjson k "$RESULT_KEYS" 'all(.results[]; keys == $k)'

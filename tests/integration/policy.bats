@@ -293,16 +293,13 @@ with_env() {
 }
 
 @test "--max-size stops an endless body quickly" {
-    local t0 t1
-    t0="$(now_ms)"
     run --separate-stderr afetch --json -t 30 --max-size 1M "$BASE/endless" "$BASE/?after-endless"
-    t1="$(now_ms)"
     dump
     [ "$status" -eq 1 ]
     echo "$output" | jqt '.results[0].ok == false and .results[0].error.code == "too-large"'
     echo "$output" | jqt '.results[1].ok == true'
-    echo "elapsed ms: $((t1 - t0))"
-    [ $((t1 - t0)) -lt 20000 ]
+    # the transfer's own time (the wall clock adds valgrind's start and exit); -t is 30 s
+    echo "$output" | jqt '.results[0].time.total < 20'
 }
 
 @test "--max-size in --sync mode" {

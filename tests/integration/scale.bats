@@ -35,8 +35,10 @@ big() {
     [ "$status" -eq 0 ] || dump
     [ "$status" -eq 0 ]
     printf '%s\n' "${lines[@]}" | jqt -s "[.[] | .index] == [range(0; $n)]"
-    # the rest ran during the stall: some of them started before the first one ended
-    printf '%s\n' "${lines[@]}" | jqt -s '[.[1:][] | select(.time.start < 1.0)] | length > 100'
+    # the rest ran during the stall: more than a window of them started before the first one
+    # ended (by afetch's own clock, which a busy machine slows for both alike)
+    printf '%s\n' "${lines[@]}" | jqt -s '(.[0].time | .start + .total) as $stalled_until
+        | [.[1:][] | select(.time.start < $stalled_until)] | length > 100'
 }
 
 @test "scale: under a tight descriptor limit every transfer still succeeds" {
