@@ -59,7 +59,7 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
         bool failed;
         t->headers = fetch_headers_new(opts, req, &failed);
         if (failed) {
-            free(t);
+            task_free(t); /* with its punycode URL */
             return NULL;
         }
     }
