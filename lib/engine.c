@@ -372,6 +372,13 @@ static void on_trace(void *arg, const char *line)
     log_line(L->opts, 2, "loop: %s", line);
 }
 
+/* loop hook: libcurl refused the loop a call; said whatever the verbosity. */
+static void on_trouble(void *arg, const char *line)
+{
+    afetch_loop *L = arg;
+    log_line(L->opts, 0, "%s", line);
+}
+
 void afetch_loop_wake(afetch_loop *L)
 {
     loop_poke(L->loop);
@@ -408,6 +415,7 @@ afetch_loop *afetch_loop_new(const afetch_options *opts)
                                .readable = on_input_ready,
                                .tick = on_tick,
                                .trace = opts->verbosity >= 2 && opts->log ? on_trace : NULL,
+                               .trouble = on_trouble,
                                .arg = L};
     L->loop = loop_new(&hooks, (long)L->slot_count, (long)opts->per_host);
     if (opts->per_host > 0 && !(L->hosts = hosts_new()))

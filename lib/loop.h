@@ -18,11 +18,14 @@ struct loop_hooks {
     void (*tick)(void *arg);     /* every interval given to loop_tick */
     /* If set: socket and timer events, and callbacks slower than 100 ms, one line each. */
     void (*trace)(void *arg, const char *line);
+    /* If set: libcurl refused a call the loop relies on (its transfers may then stall until
+     * their timeouts); one line, the first time only. */
+    void (*trouble)(void *arg, const char *line);
     void *arg;
 };
 
 /* max_connections sizes libcurl's connection cache; per_host caps connections to one host (0:
- * no cap). NULL when out of memory. */
+ * no cap). NULL when out of memory, or when libcurl refuses one of the multi handle's settings. */
 struct loop *loop_new(const struct loop_hooks *hooks, long max_connections, long per_host);
 /* Frees the loop; the owner has removed its transfers first. */
 void loop_free(struct loop *l);
