@@ -344,6 +344,8 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
      * deny_private, no proxy from the environment (http_proxy, all_proxy...) is used. */
     if (opts->deny_private)
         SET(CURLOPT_PROXY, "");
+    if (io->share)
+        SET(CURLOPT_SHARE, io->share);
     SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     SET(CURLOPT_OPENSOCKETDATA, io);
     if (io->stop || io->abort) {

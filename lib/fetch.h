@@ -25,6 +25,7 @@ struct fetch_io {
     int write_errno;
     bool deny_private;
     bool fresh_connect; /* set by the owner: no connection can be idle, skip looking for one */
+    CURLSH *share;      /* set by the owner: caches shared with other handles (share.h), or NULL */
     struct save save;
     EVP_MD_CTX *sha;                   /* while hashing; kept for the next transfer */
     const volatile sig_atomic_t *stop; /* blocking runs: abort the transfer when set ... */

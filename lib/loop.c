@@ -22,6 +22,7 @@ struct loop {
     struct loop_hooks hooks;
     struct watcher *spare; /* watchers of sockets libcurl stopped watching, for reuse */
     bool troubled;         /* a refusal of libcurl's has been reported */
+    bool kept_running;     /* loop_keep_running */
 };
 
 /* One watched socket: an ev_io whose data points at the loop, attached to libcurl's socket
@@ -283,6 +284,7 @@ void loop_free(struct loop *l)
         free(w);
     }
     if (l->ev) {
+        loop_keep_running(l, false);
         ev_timer_stop(l->ev, &l->timer);
         ev_timer_stop(l->ev, &l->alarm);
         ev_io_stop(l->ev, &l->input);
@@ -342,6 +344,36 @@ void loop_watch(struct loop *l, int fd)
 void loop_unwatch(struct loop *l)
 {
     ev_io_stop(l->ev, &l->input);
+}
+
+void loop_cap_connections(struct loop *l, long max)
+{
+    CURLMcode rc = curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, max);
+    if (rc != CURLM_OK && l->hooks.trouble && !l->troubled) {
+        l->troubled = true;
+        char line[160];
+        snprintf(line, sizeof line, "libcurl: CURLMOPT_MAXCONNECTS: %s (reported once)",
+                 curl_multi_strerror(rc));
+        l->hooks.trouble(l->hooks.arg, line);
+    }
+}
+
+void loop_set_hooks(struct loop *l, const struct loop_hooks *hooks, struct loop_hooks *previous)
+{
+    if (previous)
+        *previous = l->hooks;
+    l->hooks = *hooks;
+}
+
+void loop_keep_running(struct loop *l, bool on)
+{
+    if (on == l->kept_running)
+        return;
+    l->kept_running = on;
+    if (on)
+        ev_ref(l->ev); /* the poke watcher's reference, which loop_new dropped */
+    else
+        ev_unref(l->ev);
 }
 
 void loop_run(struct loop *l)

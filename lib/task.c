@@ -250,3 +250,18 @@ void task_list_unlink(struct task_list *list, struct task *t)
     t->prev = t->next = NULL;
     list->count--;
 }
+
+void task_list_move(struct task_list *into, struct task_list *from)
+{
+    if (!from->head)
+        return;
+    if (into->tail) {
+        into->tail->next = from->head;
+        from->head->prev = into->tail;
+    } else {
+        into->head = from->head;
+    }
+    into->tail = from->tail;
+    into->count += from->count;
+    *from = (struct task_list){0};
+}
