@@ -10,7 +10,9 @@
  * host, the common case, spreads over every loop; the hosts of a list of many mostly stay where
  * they hash to. The dispatcher keeps the loops' work (entries handed over and not started, plus
  * transfers) at twice the window at most, so that a loop that frees a slot finds its next task
- * in hand; parked and retrying tasks do not count, as on one loop.
+ * in hand, and tops it up only once it fell below one and a half windows: reading (and waking a
+ * loop) for every transfer that ends would cost two thread switches per transfer. Parked and
+ * retrying tasks do not count, as on one loop.
  *
  * With --rate, the dispatcher takes the turns of the shared clock for new entries itself: it
  * holds them back and hands one over per turn, in input order, when the loops could start it at
@@ -57,7 +59,8 @@ struct crew {
     atomic_bool cancelled;     /* every loop cancels what it holds and starts nothing */
     size_t outstanding;        /* handed to a loop and not back yet */
     size_t next_index, backlog_cap, parallel;
-    size_t ahead;      /* the loops' load at most, in all */
+    size_t ahead;      /* the loops' load at most, in all ... */
+    size_t low_water;  /* ... topped up once it is below this */
     size_t loop_share; /* a loop's share of the window */
     size_t slack;      /* how much more load a host's loop may have than the least loaded one */
     double started;
@@ -66,16 +69,17 @@ struct crew {
 
 /* ---- on the loops' threads ---- */
 
-/* worker_config.hand_back */
+/* worker_config.hand_back. The dispatcher is woken only if it has nothing of the loops' to take
+ * yet: otherwise a wake-up is on its way, and it reads on after taking what is there. */
 static void take_back(void *arg, struct task_list *settled)
 {
     struct crew *c = arg;
-    if (settled->count > 0) {
-        pthread_mutex_lock(&c->lock);
-        task_list_move(&c->returned, settled);
-        pthread_mutex_unlock(&c->lock);
-    }
-    loop_poke(c->home);
+    pthread_mutex_lock(&c->lock);
+    bool waiting = c->returned.count > 0;
+    task_list_move(&c->returned, settled);
+    pthread_mutex_unlock(&c->lock);
+    if (!waiting)
+        loop_poke(c->home);
 }
 
 /* worker_config.wake */
@@ -291,9 +295,10 @@ static void pull(struct crew *c)
     if (c->stopping)
         end_input(c);
     size_t load = refresh_loads(c) + c->paced.count;
+    size_t up_to = load < c->low_water ? c->ahead : 0;
     while (!c->input_done) {
         bool tripped = c->gather.tripped;
-        if (!tripped && (load >= c->ahead || gather_backlog(&c->gather) >= c->backlog_cap))
+        if (!tripped && (load >= up_to || gather_backlog(&c->gather) >= c->backlog_cap))
             break;
         if (!read_one(c, tripped, &load))
             break;
@@ -414,6 +419,7 @@ static bool set_up(struct crew *c, unsigned loops)
     c->count = loops;
     c->parallel = parallel;
     c->ahead = 2 * (size_t)parallel;
+    c->low_water = c->ahead - c->ahead / 4;
     c->loop_share = parallel / loops;
     c->slack = c->loop_share / 2;
     c->backlog_cap = backlog_cap(parallel);

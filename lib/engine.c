@@ -631,9 +631,11 @@ void worker_hand(afetch_loop *L, struct task_list *tasks)
     struct worker *w = L->worker;
     atomic_fetch_add(&w->handed, tasks->count);
     pthread_mutex_lock(&w->lock);
+    bool waiting = w->inbox.count > 0; /* then the worker is woken already */
     task_list_move(&w->inbox, tasks);
     pthread_mutex_unlock(&w->lock);
-    loop_poke(L->loop);
+    if (!waiting)
+        loop_poke(L->loop);
 }
 
 void worker_poke(afetch_loop *L)
