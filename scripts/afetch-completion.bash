@@ -2,7 +2,7 @@
 # Self-contained: needs only bash 4, not the bash-completion package.
 # tests/integration/completion.bats checks the option lists below against `afetch --help`.
 
-_afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --shard --fail-fast
+_afetch_long_opts='--sync --threads --compare --parallel --loops --rate --per-host --shard --fail-fast
 --json --jsonl --as-completed --quiet --timeline --progress --no-progress --verbose --trace
 --timeout --connect-timeout --method --head --header --user-agent --no-follow --max-redirs
 --location-trusted --no-location-trusted
@@ -47,7 +47,7 @@ _afetch_values() {
     --compare)
         _afetch_list "$cur" sync threads async
         ;;
-    -j | --parallel | --threads | --rate | --per-host | --shard | -t | --timeout | \
+    -j | --parallel | --loops | --threads | --rate | --per-host | --shard | -t | --timeout | \
         --connect-timeout | -H | --header | -A | --user-agent | --max-redirs | --max-size | \
         --low-speed-limit | --low-speed-time | --retry | --retry-delay)
         COMPREPLY=() # a number or free text: nothing to offer

@@ -52,8 +52,13 @@ units() {
 
 suite unit units build
 suite unit-asan units build/asan
-suite integration bats --tap tests/integration
-AFETCH=$PWD/build/asan/afetch GATHER=$PWD/build/asan/examples/gather suite integration-asan bats --tap tests/integration
+# The integration suites run on one loop (the single loop on the main thread) and again on four
+# (the CLI's default number of loops comes from AFETCH_LOOPS); ASan and TSan check the loops'
+# threads and handoffs, valgrind the single loop.
+AFETCH_LOOPS=1 suite integration bats --tap tests/integration
+AFETCH_LOOPS=4 suite integration-loops bats --tap tests/integration
+AFETCH_LOOPS=4 AFETCH=$PWD/build/asan/afetch GATHER=$PWD/build/asan/examples/gather \
+    suite integration-asan bats --tap tests/integration
 # The fuzzers (60 s a target, one at a time) use one core while valgrind, single-threaded,
 # uses the other.
 fuzz_began=$SECONDS
@@ -66,9 +71,10 @@ valgrind_files=()
 for name in basic faults policy save hostile signals threads config library; do
     valgrind_files+=("tests/integration/$name.bats")
 done
-AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap "${valgrind_files[@]}"
-TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
-    suite threads-tsan bats --tap tests/integration/threads.bats tests/integration/basic.bats
+AFETCH_LOOPS=1 AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats --tap "${valgrind_files[@]}"
+AFETCH_LOOPS=4 TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
+    suite threads-tsan bats --tap tests/integration/threads.bats tests/integration/basic.bats \
+    tests/integration/loops.bats
 echo "# ---- fuzz"
 wait "$fuzz_pid"
 tally fuzz $? $((SECONDS - fuzz_began))
