@@ -572,14 +572,15 @@ static void on_worker_poked(void *arg)
     on_drained(L);
 }
 
-/* A worker's connections, idle ones included: as many as it runs, or its share of the window if
- * that is more. Each loop keeps its own idle connections, so with a cap of the whole window
- * each, the loops together could hold one window's worth of descriptors per loop; with this,
- * about one in all, and fewer while a descriptor shortage has shrunk the window. */
+/* A worker's connections, idle ones included: as many as it runs, or twice its share of the
+ * window if that is more. Each loop keeps its own idle connections, so with a cap of the whole
+ * window each, the loops together could hold one window's worth of descriptors per loop; with
+ * this, two at most, and fewer while a descriptor shortage has shrunk the window. (A cap of one
+ * share made loops that run a little over it close and reopen connections all the time.) */
 static void cap_connections(afetch_loop *L)
 {
     struct worker *w = L->worker;
-    unsigned share = window_share(L->window, L->index);
+    unsigned share = 2 * window_share(L->window, L->index);
     unsigned cap = L->running.count > share ? (unsigned)L->running.count : share;
     if (cap != w->connections) {
         w->connections = cap;
