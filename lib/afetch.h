@@ -1,5 +1,5 @@
-/* afetch.h — libafetch's public API: fetch many URLs concurrently on one event loop
- * and hand their results over in declaration order, like asyncio.gather.
+/* afetch.h — libafetch's public API: fetch many URLs concurrently on an event loop (or one
+ * loop per core) and hand their results over in declaration order, like asyncio.gather.
  *
  * Ownership at a glance:
  *   afetch_loop_new / afetch_loop_free      the caller owns the loop
@@ -9,7 +9,9 @@
  *                                           deliver callback returns)
  *   afetch_options, afetch_request          borrowed: the library copies what it keeps, except
  *                                           that the options must outlive the loop
- * Nothing here is thread-safe; one loop belongs to one thread. */
+ * Nothing here is thread-safe; one loop belongs to one thread. A stream run with
+ * afetch_options.loops > 1 starts threads of its own and stops them before it returns; every
+ * callback of afetch_stream still runs on the caller's thread, only the log may come from any. */
 #ifndef AFETCH_H
 #define AFETCH_H
 
@@ -35,7 +37,14 @@ typedef enum afetch_names {
 
 /* Settings shared by every transfer of a loop or a sync run. */
 typedef struct afetch_options {
-    unsigned parallel;          /* transfers in flight at most (the window), >= 1 */
+    unsigned parallel; /* transfers in flight at most (the window), >= 1 */
+    /* Event loops for afetch_run_stream, each with a thread and a libcurl multi handle of its
+     * own; at most parallel are used. 0 or 1: one, in the caller's thread. With more, the
+     * caller's thread reads, gathers and delivers while the loops share the window, the --rate
+     * clock, the DNS cache and TLS sessions; a host's URLs go to one loop (so per_host and
+     * connection reuse stay exact), spilling over to the others when it has more than its
+     * share and per_host is 0. afetch_fetch and afetch_gather always use the one loop. */
+    unsigned loops;
     double timeout;             /* seconds for a whole transfer; 0: no limit (times are rounded
                                    up to libcurl's unit, so a positive one never becomes 0) */
     double connect_timeout;     /* seconds to connect; 0: libcurl's default */
@@ -249,6 +258,7 @@ typedef struct afetch_summary {
     double elapsed;    /* wall seconds */
     unsigned parallel; /* the window: -j, or the narrowest it shrank to when descriptors ran out */
     int cookie_jar_errno; /* 0, or why the options' cookie_jar could not be written */
+    unsigned loops;       /* afetch_run_stream: the event loops it ran on; 0 for sync and threads */
 } afetch_summary;
 
 typedef struct afetch_loop afetch_loop;
@@ -316,9 +326,12 @@ typedef struct afetch_stream {
     void *progress_arg;
 } afetch_stream;
 
-/* Runs the stream on the loop until every request has been delivered, then writes the cookie
- * jar if the options name one (a failure to: summary->cookie_jar_errno). Returns 0, or -1 when
- * out of memory (the results delivered so far stand; the rest are not delivered). */
+/* Runs the stream on the loop until every request has been delivered: on the loop itself, or
+ * with options.loops > 1 on that many loops of their own, from this thread (the loop then
+ * waits for their results; afetch_loop_wake and afetch_loop_cancel reach them all). Then it
+ * writes the cookie jar if the options name one (a failure to: summary->cookie_jar_errno).
+ * Returns 0, or -1 when out of memory (the results delivered so far stand; the rest are not
+ * delivered). */
 int afetch_run_stream(afetch_loop *loop, const afetch_stream *stream, afetch_summary *summary);
 
 /* The sequential baseline: one reused easy handle, one blocking transfer after another, the
@@ -340,7 +353,8 @@ int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetc
  * errno. */
 int afetch_loop_save_cookies(afetch_loop *loop);
 
-/* Async-signal-safe: wakes the loop so that it looks at opts->stop at once. */
+/* Async-signal-safe: wakes the loop so that it looks at opts->stop at once; in a run on several
+ * loops, this loop then stops them all. */
 void afetch_loop_wake(afetch_loop *loop);
 
 /* Cancels every pending future of the loop; a stream being run reads no further. For an
@@ -395,6 +409,7 @@ typedef struct afetch_mode_stats {
     double elapsed;   /* wall seconds */
     double cpu;       /* user + system seconds of the whole process during the run */
     size_t urls;
+    unsigned loops; /* async: the event loops it ran on (its summary's loops), else 0 */
 } afetch_mode_stats;
 
 typedef struct afetch_compare {

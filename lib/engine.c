@@ -1,14 +1,20 @@
-/* engine.c — afetch_loop: tasks on the event loop. Owns the admission window (at most
- * `parallel` transfers in the multi, the rest waiting in FIFO order), the tasks waiting for a
- * retry (holding no slot), the pool of transfer slots, and the two ways of gathering: a fixed
- * array of futures and an unbounded stream. */
+/* engine.c — afetch_loop: tasks on the event loop. Owns the tasks waiting in FIFO order for a
+ * slot of the admission window (window.h: at most `parallel` transfers in flight), the tasks
+ * waiting for a retry (holding no slot), the pool of transfer slots, and the two ways of
+ * gathering: a fixed array of futures and an unbounded stream. A stream run on several loops
+ * is crew.c's; its loops are afetch_loops too, "workers" (engine.h), which settle nothing
+ * themselves: they hand their tasks back to the dispatcher's thread. */
+#include "crew.h"
+#include "engine.h"
 #include "gather.h"
 #include "hosts.h"
 #include "loop.h"
 #include "retryq.h"
 #include "task.h"
+#include "window.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,18 +31,33 @@ struct array_run {
     size_t n, settled, failed;
 };
 
+/* A worker's side of the handoffs with the dispatcher. */
+struct worker {
+    struct worker_config config;
+    pthread_mutex_t lock;     /* guards inbox and closing */
+    struct task_list inbox;   /* handed over, not taken yet */
+    bool closing;             /* worker_close was called */
+    atomic_size_t handed;     /* tasks in inbox */
+    atomic_size_t plate;      /* waiting + running, as of the worker's last turn */
+    struct task_list settled; /* the worker's thread only: settled, not handed back yet */
+    size_t last_plate;
+    unsigned connections; /* the cap on its connection cache, as last set */
+};
+
 struct afetch_loop {
     const afetch_options *opts;
     struct loop *loop;
     struct curl_slist *headers; /* the options' headers, for requests without their own */
-    struct session *session;    /* the lists and the cookie store of every transfer */
-    unsigned slot_count;        /* the window asked for */
-    unsigned window;            /* the window in force: lowered when file descriptors run out */
-    unsigned narrowest;         /* the smallest window this run, for the summary */
-    unsigned clean_finishes;    /* transfers ended without a descriptor shortage since the window
-                                   last changed */
-    struct slot *slots;         /* spare ones are on the free stack */
-    struct slot **spare;
+    struct session *session;    /* the lists, the cookie store and (several loops) the caches of
+                                   every transfer: this loop's own, or a run's */
+    bool own_session;
+    struct window *window; /* the run's: this loop's own, or shared by a run's loops */
+    bool own_window;
+    unsigned index;      /* this loop's number among the loops sharing the window */
+    unsigned slot_count; /* transfers this loop may run at once at most: -j */
+    unsigned slots_made; /* slots[0..slots_made) are set up */
+    struct slot *slots;
+    struct slot **spare; /* set up and free */
     size_t spare_count;
     struct task_list waiting, running;
     struct retryq retrying;
@@ -45,16 +66,58 @@ struct afetch_loop {
     double started;
     bool stopping;             /* opts->stop was seen: nothing new starts */
     size_t finished;           /* transfers that ended, reused connection or not */
-    double next_start;         /* with opts->rate: when the next transfer may start */
-    bool rate_blocked;         /* admission waits for next_start */
+    bool rate_blocked;         /* admission waits for the rate's next turn ... */
+    double rate_at;            /* ... which comes then */
     struct hosts *hosts;       /* with opts->per_host */
     struct stream_run *stream; /* during afetch_run_stream */
     struct array_run *array;   /* during afetch_gather */
+    struct crew *crew;         /* during afetch_run_stream on several loops */
+    struct worker *worker;     /* set if this loop is a worker of a run on several loops */
 };
 
 static void give_back(afetch_loop *L, struct slot *slot)
 {
     L->spare[L->spare_count++] = slot;
+}
+
+/* Whether a slot is free. A slot is set up the first time it runs: -j 10000 over a short list
+ * costs only the transfers that actually run at once. */
+static bool slot_free(const afetch_loop *L)
+{
+    return L->spare_count > 0 || L->slots_made < L->slot_count;
+}
+
+static struct slot *take_slot(afetch_loop *L)
+{
+    if (L->spare_count > 0)
+        return L->spare[--L->spare_count];
+    struct slot *slot = &L->slots[L->slots_made++];
+    fetch_io_init(&slot->io);
+    slot->io.session = L->session;
+    return slot;
+}
+
+/* The window's slot of a transfer that ended or never began goes back; a loop waiting for one
+ * is woken to take it. */
+static void give_turn(afetch_loop *L)
+{
+    int waiting = window_give(L->window, L->index);
+    if (waiting >= 0 && L->worker)
+        L->worker->config.wake(L->worker->config.arg, (unsigned)waiting);
+}
+
+/* t has settled: its result is final, or it was cancelled. A worker hands it back to the
+ * dispatcher, which settles it on its own thread; a loop of its own settles it here. */
+static void finish(afetch_loop *L, struct task *t, bool cancelled)
+{
+    if (L->worker) {
+        t->cut_short = cancelled;
+        task_list_append(&L->worker->settled, t);
+    } else if (cancelled) {
+        future_settle_cancelled(&t->future); /* may free t */
+    } else {
+        future_settle(&t->future); /* may free t */
+    }
 }
 
 /* The next task parked with host goes first in line; it keeps its host reference. */
@@ -81,10 +144,10 @@ static void leave_host(afetch_loop *L, struct task *t, bool was_running)
     hosts_release(L->hosts, host);
 }
 
-/* Starts t on a spare slot. */
+/* Starts t on a free slot, in the window's slot just taken for it. */
 static void start(afetch_loop *L, struct task *t)
 {
-    struct slot *slot = L->spare[--L->spare_count];
+    struct slot *slot = take_slot(L);
     afetch_result *r = &t->future.result;
     if (r->attempts == 0)
         r->time.start = clock_seconds() - L->started;
@@ -104,8 +167,9 @@ static void start(afetch_loop *L, struct task *t)
     }
     t->place = TASK_NEW;
     give_back(L, slot);
+    give_turn(L);
     leave_host(L, t, true);
-    future_settle(&t->future); /* may free t */
+    finish(L, t, false);
 }
 
 /* With --per-host: whether t's host has room; if not, t is parked with its host. */
@@ -124,38 +188,30 @@ static bool host_has_room(afetch_loop *L, struct task *t)
     return false;
 }
 
-/* With --rate: whether a transfer may start now, and if so, books its turn. Starts are spaced
- * 1/rate apart; after a pause at most one extra start catches up, never a burst. */
-static bool rate_allows(afetch_loop *L)
-{
-    if (L->opts->rate <= 0)
-        return true;
-    double now = clock_seconds(), gap = 1.0 / L->opts->rate;
-    if (L->next_start == 0)
-        L->next_start = now; /* the first start: no catching up yet */
-    if (now < L->next_start)
-        return false;
-    L->next_start = (L->next_start > now - gap ? L->next_start : now - gap) + gap;
-    return true;
-}
-
 static void arm_alarm(afetch_loop *L);
 
-/* Starts waiting tasks while the window (and the rate) has room. */
+/* Starts waiting tasks while the window (and the rate, shared by a run's loops) has room. */
 static void admit(afetch_loop *L)
 {
     L->rate_blocked = false;
-    while (!L->stopping && L->waiting.head && L->running.count < L->window) {
-        if (!rate_allows(L)) {
+    while (!L->stopping && L->waiting.head &&
+           window_take(L->window, L->index, (unsigned)L->running.count)) {
+        struct task *t = L->waiting.head;
+        if (!t->rate_booked && !window_rate_allows(L->window, clock_seconds(), &L->rate_at)) {
+            give_turn(L);
             L->rate_blocked = true;
             arm_alarm(L);
             return;
         }
-        struct task *t = L->waiting.head;
+        t->rate_booked = false; /* its turn is taken now; another try needs another */
         task_list_unlink(&L->waiting, t);
         if (host_has_room(L, t))
             start(L, t);
+        else
+            give_turn(L); /* t is parked with its host, which holds no slot */
     }
+    if (!L->waiting.head)
+        window_idle(L->window, L->index);
 }
 
 static void wait_in_line(afetch_loop *L, struct task *t)
@@ -170,8 +226,8 @@ static void arm_alarm(afetch_loop *L)
 {
     struct task *first = retryq_first(&L->retrying);
     double at = first ? first->due : -1;
-    if (L->rate_blocked && (at < 0 || L->next_start < at))
-        at = L->next_start;
+    if (L->rate_blocked && (at < 0 || L->rate_at < at))
+        at = L->rate_at;
     double in = at - clock_seconds();
     loop_alarm(L->loop, at < 0 ? -1 : in < 0 ? 0 : in);
 }
@@ -195,6 +251,7 @@ static void take_out(afetch_loop *L, struct task *t)
         task_list_unlink(&L->running, t);
         task_abandon(t);
         give_back(L, slot);
+        give_turn(L);
         leave_host(L, t, true);
         break;
     }
@@ -208,12 +265,17 @@ static void take_out(afetch_loop *L, struct task *t)
     t->place = TASK_NEW;
 }
 
+static void cancel_one(afetch_loop *L, struct task *t)
+{
+    take_out(L, t);
+    finish(L, t, true);
+}
+
 /* future_ops.cancel */
 static void cancel_task(afetch_future *f)
 {
     struct task *t = (struct task *)f;
-    take_out(t->owner, t);
-    future_settle_cancelled(f);
+    cancel_one(t->owner, t);
 }
 
 static void release_task(afetch_future *f)
@@ -229,32 +291,26 @@ static void cancel_everything(void *arg)
     if (L->hosts)
         hosts_unpark_all(L->hosts, &L->waiting);
     while (L->waiting.head)
-        afetch_future_cancel(&L->waiting.head->future);
+        cancel_one(L, L->waiting.head);
     while (L->running.head)
-        afetch_future_cancel(&L->running.head->future);
+        cancel_one(L, L->running.head);
     while (retryq_first(&L->retrying))
-        afetch_future_cancel(&retryq_first(&L->retrying)->future);
+        cancel_one(L, retryq_first(&L->retrying));
 }
 
 /* Out of descriptors: the window becomes what runs now. */
 static void shrink_window(afetch_loop *L)
 {
-    L->window = (unsigned)L->running.count;
-    if (L->window < L->narrowest)
-        L->narrowest = L->window;
-    L->clean_finishes = 0;
-    log_line(L->opts, 1, "out of file descriptors: window %u", L->window);
+    log_line(L->opts, 1, "out of file descriptors: window %u", window_shrink(L->window));
 }
 
 /* A shortage may pass (a burst of name lookups, another program's files): after a window's
  * worth of transfers end without one, the window grows by one again, up to -j. */
 static void regrow_window(afetch_loop *L)
 {
-    if (L->window >= L->slot_count || ++L->clean_finishes < L->window)
-        return;
-    L->window++;
-    L->clean_finishes = 0;
-    log_line(L->opts, 1, "window %u again", L->window);
+    unsigned grown = window_regrow(L->window);
+    if (grown)
+        log_line(L->opts, 1, "window %u again", grown);
 }
 
 /* loop hook: a transfer ended; its task settles, or waits for another try. */
@@ -278,11 +334,12 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     const afetch_result *r = &t->future.result;
     log_transfer_end(L->opts, r, delay >= 0);
     give_back(L, slot);
+    give_turn(L);
     leave_host(L, t, true);
     bool starved = fetch_starved(rc, &slot->io);
     if (!starved)
         regrow_window(L);
-    if (starved && L->running.count > 0 && !L->stopping) {
+    if (starved && window_in_flight(L->window) > 0 && !L->stopping) {
         /* Not the URL's fault: the process is out of descriptors. Run fewer at once and
          * give this one its turn again as soon as one finishes. */
         shrink_window(L);
@@ -301,17 +358,22 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
             return;
         }
     }
-    future_settle(&t->future); /* may free t */
+    finish(L, t, false);
 }
 
-/* opts->stop set: cancel what runs and waits, start and read nothing more. */
+/* opts->stop set (a worker: its dispatcher says so): cancel what runs and waits, start and read
+ * nothing more. A signal's flag is read by the thread it interrupts, never by a worker. */
 static void notice_stop(afetch_loop *L)
 {
-    if (L->opts->stop && *L->opts->stop && !L->stopping) {
+    bool stop =
+        L->worker ? atomic_load(L->worker->config.cancelled) : L->opts->stop && *L->opts->stop;
+    if (stop && !L->stopping) {
         L->stopping = true;
         afetch_loop_cancel(L);
     }
 }
+
+static void end_turn(afetch_loop *L);
 
 static void pull(afetch_loop *L);
 
@@ -326,7 +388,9 @@ static void on_drained(void *arg)
     afetch_loop *L = arg;
     notice_stop(L);
     admit(L);
-    if (L->stream) {
+    if (L->worker) {
+        end_turn(L);
+    } else if (L->stream) {
         pull(L);
         if (stream_finished(L->stream))
             loop_stop(L->loop);
@@ -367,11 +431,21 @@ static void on_tick(void *arg)
         report_progress(L->stream->stream, L->stream->summary, L->running.count, L->started);
 }
 
-/* loop hook: with verbosity 2, the loop's own events. */
+/* loop hook: with verbosity 2, the loop's own events; a worker's are numbered from 1. */
 static void on_trace(void *arg, const char *line)
 {
     afetch_loop *L = arg;
-    log_line(L->opts, 2, "loop: %s", line);
+    if (L->worker)
+        log_line(L->opts, 2, "loop %u: %s", L->index + 1, line);
+    else
+        log_line(L->opts, 2, "loop: %s", line);
+}
+
+/* loop hook: libcurl refused the loop a call; said whatever the verbosity. */
+static void on_trouble(void *arg, const char *line)
+{
+    afetch_loop *L = arg;
+    log_line(L->opts, 0, "%s", line);
 }
 
 void afetch_loop_wake(afetch_loop *L)
@@ -392,41 +466,46 @@ void afetch_options_init(afetch_options *opts)
                              .retry_delay = 1};
 }
 
-afetch_loop *afetch_loop_new(const afetch_options *opts)
+static void on_worker_poked(void *arg);
+
+/* A loop for opts under window, as loop index of those sharing it, its transfers in session (a
+ * run's, borrowed; NULL: one of its own); worker says how it fits into a run on several loops
+ * (NULL: a loop of its own). */
+static afetch_loop *loop_create(const afetch_options *opts, struct window *window, unsigned index,
+                                struct session *session, struct worker *worker)
 {
     afetch_loop *L = calloc(1, sizeof *L);
     if (!L)
         return NULL;
     L->opts = opts;
+    L->window = window;
+    L->index = index;
+    L->session = session;
+    L->own_session = !session;
+    L->worker = worker;
+    /* A loop may run the whole window: its own loop's, or one that others leave unused. */
     L->slot_count = opts->parallel ? opts->parallel : 1;
-    L->window = L->narrowest = L->slot_count;
     L->rng = fetch_rng_seed(L);
     L->slots = calloc(L->slot_count, sizeof *L->slots);
     L->spare = calloc(L->slot_count, sizeof *L->spare);
     struct loop_hooks hooks = {.done = on_done,
                                .drained = on_drained,
                                .alarm = on_alarm,
-                               .poked = on_drained,
+                               .poked = worker ? on_worker_poked : on_drained,
                                .readable = on_input_ready,
                                .tick = on_tick,
                                .trace = opts->verbosity >= 2 && opts->log ? on_trace : NULL,
+                               .trouble = on_trouble,
                                .arg = L};
     L->loop = loop_new(&hooks, (long)L->slot_count, (long)opts->per_host);
     if (opts->per_host > 0 && !(L->hosts = hosts_new()))
         goto fail;
     bool failed = false;
     L->headers = fetch_headers_new(opts, NULL, &failed);
-    L->session = session_new(opts);
+    if (L->own_session)
+        L->session = session_new(opts);
     if (!L->slots || !L->spare || !L->loop || failed || !L->session)
         goto fail;
-    /* A slot gets its easy handle when it first runs (task_prepare): -j 10000 over a short
-     * list costs only the transfers that actually run at once. */
-    for (unsigned i = 0; i < L->slot_count; i++) {
-        struct slot *slot = &L->slots[L->slot_count - 1 - i];
-        fetch_io_init(&slot->io);
-        slot->io.session = L->session;
-        give_back(L, slot);
-    }
     L->started = clock_seconds();
     return L;
 fail:
@@ -434,26 +513,160 @@ fail:
     return NULL;
 }
 
+afetch_loop *afetch_loop_new(const afetch_options *opts)
+{
+    unsigned parallel = opts->parallel ? opts->parallel : 1;
+    struct window *window = window_new(parallel, 1, opts->rate);
+    afetch_loop *L = window ? loop_create(opts, window, 0, NULL, NULL) : NULL;
+    if (!L) {
+        window_free(window);
+        return NULL;
+    }
+    L->own_window = true;
+    return L;
+}
+
 void afetch_loop_free(afetch_loop *L)
 {
     if (!L)
         return;
     if (L->loop)
-        cancel_everything(L);
+        cancel_everything(L); /* a worker holds nothing by now */
     loop_free(L->loop);
-    for (unsigned i = 0; L->slots && i < L->slot_count; i++) {
+    for (unsigned i = 0; i < L->slots_made; i++) {
         fetch_io_release(&L->slots[i].io);
         if (L->slots[i].easy)
             curl_easy_cleanup(L->slots[i].easy);
     }
-    session_free(L->session); /* after the handles that use it */
+    if (L->own_session)
+        session_free(L->session); /* after the handles that use it */
     retryq_release(&L->retrying);
     hosts_free(L->hosts);
     curl_slist_free_all(L->headers);
+    if (L->own_window)
+        window_free(L->window);
+    if (L->worker) {
+        pthread_mutex_destroy(&L->worker->lock);
+        free(L->worker);
+    }
     free(L->slots);
     free(L->spare);
     free(L);
 }
+
+/* ---- a worker: one loop of a run on several (engine.h) ---- */
+
+/* loop hook of a worker: the dispatcher handed tasks over, or wants it to look at its flags. */
+static void on_worker_poked(void *arg)
+{
+    afetch_loop *L = arg;
+    struct worker *w = L->worker;
+    pthread_mutex_lock(&w->lock);
+    struct task_list handed = w->inbox;
+    w->inbox = (struct task_list){0};
+    bool closing = w->closing;
+    pthread_mutex_unlock(&w->lock);
+    atomic_fetch_sub(&w->handed, handed.count);
+    bool cancelled = atomic_load(w->config.cancelled);
+    for (struct task *t = handed.head, *next; t; t = next) {
+        next = t->next;
+        t->owner = L;
+        if (cancelled)
+            finish(L, t, true);
+        else
+            wait_in_line(L, t);
+    }
+    if (closing)
+        loop_stop(L->loop);
+    on_drained(L);
+}
+
+/* A worker's connections, idle ones included: as many as it runs, or twice its share of the
+ * window if that is more. Each loop keeps its own idle connections, so with a cap of the whole
+ * window each, the loops together could hold one window's worth of descriptors per loop; with
+ * this, two at most, and fewer while a descriptor shortage has shrunk the window. (A cap of one
+ * share made loops that run a little over it close and reopen connections all the time.) */
+static void cap_connections(afetch_loop *L)
+{
+    struct worker *w = L->worker;
+    unsigned share = 2 * window_share(L->window, L->index);
+    unsigned cap = L->running.count > share ? (unsigned)L->running.count : share;
+    if (cap != w->connections) {
+        w->connections = cap;
+        loop_cap_connections(L->loop, (long)cap);
+    }
+}
+
+/* The end of a worker's turn: what settled goes back to the dispatcher, which also hears when
+ * the worker has room for more. */
+static void end_turn(afetch_loop *L)
+{
+    struct worker *w = L->worker;
+    cap_connections(L);
+    size_t plate = L->waiting.count + L->running.count;
+    atomic_store(&w->plate, plate);
+    bool emptier = plate < w->last_plate && L->waiting.count == 0;
+    w->last_plate = plate;
+    if (w->settled.count > 0 || emptier)
+        w->config.hand_back(w->config.arg, &w->settled);
+}
+
+afetch_loop *worker_new(const afetch_options *opts, const struct worker_config *config)
+{
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->config = *config;
+    pthread_mutex_init(&w->lock, NULL);
+    atomic_init(&w->handed, 0);
+    atomic_init(&w->plate, 0);
+    afetch_loop *L = loop_create(opts, config->window, config->index, config->session, w);
+    if (!L) {
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        return NULL;
+    }
+    L->started = config->started;
+    loop_keep_running(L->loop, true); /* idle between batches */
+    return L;
+}
+
+void worker_run(afetch_loop *L)
+{
+    loop_run(L->loop);
+}
+
+void worker_hand(afetch_loop *L, struct task_list *tasks)
+{
+    struct worker *w = L->worker;
+    atomic_fetch_add(&w->handed, tasks->count);
+    pthread_mutex_lock(&w->lock);
+    bool waiting = w->inbox.count > 0; /* then the worker is woken already */
+    task_list_move(&w->inbox, tasks);
+    pthread_mutex_unlock(&w->lock);
+    if (!waiting)
+        loop_poke(L->loop);
+}
+
+void worker_poke(afetch_loop *L)
+{
+    loop_poke(L->loop);
+}
+
+void worker_close(afetch_loop *L)
+{
+    pthread_mutex_lock(&L->worker->lock);
+    L->worker->closing = true;
+    pthread_mutex_unlock(&L->worker->lock);
+    loop_poke(L->loop);
+}
+
+size_t worker_load(afetch_loop *L)
+{
+    return atomic_load(&L->worker->handed) + atomic_load(&L->worker->plate);
+}
+
+/* ---- futures and gathering on one loop ---- */
 
 static struct task *task_for(afetch_loop *L, const afetch_request *req)
 {
@@ -558,7 +771,7 @@ static void pull(afetch_loop *L)
         end_input(L);
     while (!run->input_done) {
         bool tripped = run->gather.tripped;
-        if (!tripped && (L->waiting.count > 0 || L->spare_count == 0 ||
+        if (!tripped && (L->waiting.count > 0 || !slot_free(L) ||
                          gather_backlog(&run->gather) >= run->backlog_cap))
             return;
         afetch_request req = {0};
@@ -591,9 +804,19 @@ static void pull(afetch_loop *L)
 int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summary *summary)
 {
     unsigned parallel = L->slot_count;
+    unsigned loops = L->opts->loops < parallel ? L->opts->loops : parallel;
+    if (loops > 1 && !L->worker) {
+        /* this loop dispatches; its own transfers stay unused */
+        int rc = crew_run(L->loop, L->opts, L->session, loops, stream, summary, &L->crew);
+        if (rc != CREW_UNAVAILABLE) {
+            if (afetch_loop_save_cookies(L) != 0)
+                summary->cookie_jar_errno = errno;
+            return rc;
+        }
+    }
     struct stream_run run = {
         .stream = stream, .summary = summary, .backlog_cap = backlog_cap(parallel, L->opts)};
-    *summary = (afetch_summary){.parallel = parallel};
+    *summary = (afetch_summary){.parallel = parallel, .loops = 1};
     gather_init(&run.gather, stream->mode, stream->as_completed, deliver_to_stream,
                 cancel_everything, L);
     L->stream = &run;
@@ -606,7 +829,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
         loop_run(L->loop);
     loop_tick(L->loop, 0);
     summary->elapsed = clock_seconds() - L->started;
-    summary->parallel = L->narrowest;
+    summary->parallel = window_narrowest(L->window);
     L->stream = NULL;
     gather_release(&run.gather);
     if (afetch_loop_save_cookies(L) != 0)
@@ -621,6 +844,10 @@ int afetch_loop_save_cookies(afetch_loop *L)
 
 void afetch_loop_cancel(afetch_loop *L)
 {
+    if (L->crew) {
+        crew_cancel(L->crew);
+        return;
+    }
     if (L->stream)
         end_input(L);
     cancel_everything(L);

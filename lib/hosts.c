@@ -84,6 +84,14 @@ static void grow(struct hosts *h)
     h->bucket_count = count;
 }
 
+uint64_t hosts_hash(const char *url)
+{
+    const char *name;
+    size_t len;
+    authority(url, &name, &len);
+    return hash(name, len);
+}
+
 struct host *hosts_acquire(struct hosts *h, const char *url)
 {
     const char *name;

@@ -5,6 +5,8 @@
 
 #include "task.h"
 
+#include <stdint.h>
+
 struct host {
     struct host *next_in_bucket;
     size_t refs;             /* tasks that point here */
@@ -22,6 +24,9 @@ void hosts_free(struct hosts *hosts);
 struct host *hosts_acquire(struct hosts *hosts, const char *url);
 /* Drops a reference; the host is freed with its last one. */
 void hosts_release(struct hosts *hosts, struct host *host);
+/* A hash of url's host as this table keys it (its authority, any case): one value for every URL
+ * that counts against the same --per-host limit. */
+uint64_t hosts_hash(const char *url);
 /* Moves every parked task, of every host, to the end of into (as TASK_WAITING); they keep their
  * host references. For cancelling everything. */
 void hosts_unpark_all(struct hosts *hosts, struct task_list *into);

@@ -7,6 +7,7 @@
 
 #include <ev.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,6 +21,8 @@ struct loop {
     ev_timer ticker;
     struct loop_hooks hooks;
     struct watcher *spare; /* watchers of sockets libcurl stopped watching, for reuse */
+    bool troubled;         /* a refusal of libcurl's has been reported */
+    bool kept_running;     /* loop_keep_running */
 };
 
 /* One watched socket: an ev_io whose data points at the loop, attached to libcurl's socket
@@ -75,6 +78,27 @@ static void check_duration(struct loop *l, double began, const char *what)
               took * 1000);
 }
 
+/* curl_multi_socket_action failed: its transfers may no longer progress as they should (until
+ * their timeouts). Reported once per loop, so that a broken multi handle cannot flood the log. */
+static void report_refusal(struct loop *l, CURLMcode rc)
+{
+    if (l->troubled || !l->hooks.trouble)
+        return;
+    l->troubled = true;
+    char line[256];
+    snprintf(line, sizeof line, "libcurl: curl_multi_socket_action: %s (reported once)",
+             curl_multi_strerror(rc));
+    l->hooks.trouble(l->hooks.arg, line);
+}
+
+static void act(struct loop *l, curl_socket_t fd, int action)
+{
+    int running;
+    CURLMcode rc = curl_multi_socket_action(l->multi, fd, action, &running);
+    if (rc != CURLM_OK)
+        report_refusal(l, rc);
+}
+
 static void drain(struct loop *l)
 {
     CURLMsg *msg;
@@ -96,14 +120,13 @@ static void on_io(struct ev_loop *ev, ev_io *io, int revents)
     int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
                  (revents & EV_WRITE ? CURL_CSELECT_OUT : 0) |
                  (revents & EV_ERROR ? CURL_CSELECT_ERR : 0);
-    int running;
     struct loop *l = io->data; /* io may be freed inside socket_action */
     int fd = io->fd;
     double began = l->hooks.trace ? ev_time() : 0;
     if (l->hooks.trace)
         trace(l, "socket %d ready:%s%s%s", fd, action & CURL_CSELECT_IN ? " in" : "",
               action & CURL_CSELECT_OUT ? " out" : "", action & CURL_CSELECT_ERR ? " error" : "");
-    curl_multi_socket_action(l->multi, fd, action, &running);
+    act(l, fd, action);
     drain(l);
     check_duration(l, began, "handling a socket event");
 }
@@ -113,10 +136,9 @@ static void on_timer(struct ev_loop *ev, ev_timer *t, int revents)
     (void)ev;
     (void)revents;
     struct loop *l = t->data;
-    int running;
     double began = l->hooks.trace ? ev_time() : 0;
     trace(l, "timer fired");
-    curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    act(l, CURL_SOCKET_TIMEOUT, 0);
     drain(l);
     check_duration(l, began, "handling libcurl's timer");
 }
@@ -174,12 +196,16 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
         return 0;
     }
     if (!w) {
+        /* -1 makes libcurl fail this multi's transfers: better than one never watched */
         w = watcher_get(l);
         if (!w)
             return -1;
+        if (curl_multi_assign(l->multi, fd, w) != CURLM_OK) {
+            watcher_put(l, w); /* unknown to libcurl, it would never come back to be freed */
+            return -1;
+        }
         ev_init(w, on_io);
         w->data = l;
-        curl_multi_assign(l->multi, fd, w);
     } else {
         ev_io_stop(l->ev, w);
     }
@@ -231,13 +257,17 @@ struct loop *loop_new(const struct loop_hooks *hooks, long max_connections, long
     ev_async_start(l->ev, &l->poke);
     /* the poke watcher alone must not keep ev_run going */
     ev_unref(l->ev);
-    curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-    curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
-    curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-    curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
-    curl_multi_setopt(l->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, max_connections);
-    curl_multi_setopt(l->multi, CURLMOPT_MAX_HOST_CONNECTIONS, per_host);
+    /* without any one of these the loop would not work as intended: no loop rather than that */
+    if (curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
+        curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l) != CURLM_OK ||
+        curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) != CURLM_OK ||
+        curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l) != CURLM_OK ||
+        curl_multi_setopt(l->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX) != CURLM_OK ||
+        curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, max_connections) != CURLM_OK ||
+        curl_multi_setopt(l->multi, CURLMOPT_MAX_HOST_CONNECTIONS, per_host) != CURLM_OK) {
+        loop_free(l);
+        return NULL;
+    }
     return l;
 }
 
@@ -254,6 +284,7 @@ void loop_free(struct loop *l)
         free(w);
     }
     if (l->ev) {
+        loop_keep_running(l, false);
         ev_timer_stop(l->ev, &l->timer);
         ev_timer_stop(l->ev, &l->alarm);
         ev_io_stop(l->ev, &l->input);
@@ -313,6 +344,36 @@ void loop_watch(struct loop *l, int fd)
 void loop_unwatch(struct loop *l)
 {
     ev_io_stop(l->ev, &l->input);
+}
+
+void loop_cap_connections(struct loop *l, long max)
+{
+    CURLMcode rc = curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, max);
+    if (rc != CURLM_OK && l->hooks.trouble && !l->troubled) {
+        l->troubled = true;
+        char line[160];
+        snprintf(line, sizeof line, "libcurl: CURLMOPT_MAXCONNECTS: %s (reported once)",
+                 curl_multi_strerror(rc));
+        l->hooks.trouble(l->hooks.arg, line);
+    }
+}
+
+void loop_set_hooks(struct loop *l, const struct loop_hooks *hooks, struct loop_hooks *previous)
+{
+    if (previous)
+        *previous = l->hooks;
+    l->hooks = *hooks;
+}
+
+void loop_keep_running(struct loop *l, bool on)
+{
+    if (on == l->kept_running)
+        return;
+    l->kept_running = on;
+    if (on)
+        ev_ref(l->ev); /* the poke watcher's reference, which loop_new dropped */
+    else
+        ev_unref(l->ev);
 }
 
 void loop_run(struct loop *l)

@@ -6,6 +6,7 @@
 #define AFETCH_LOOP_H
 
 #include <curl/curl.h>
+#include <stdbool.h>
 
 struct loop;
 
@@ -18,11 +19,14 @@ struct loop_hooks {
     void (*tick)(void *arg);     /* every interval given to loop_tick */
     /* If set: socket and timer events, and callbacks slower than 100 ms, one line each. */
     void (*trace)(void *arg, const char *line);
+    /* If set: libcurl refused a call the loop relies on (its transfers may then stall until
+     * their timeouts); one line, the first time only. */
+    void (*trouble)(void *arg, const char *line);
     void *arg;
 };
 
 /* max_connections sizes libcurl's connection cache; per_host caps connections to one host (0:
- * no cap). NULL when out of memory. */
+ * no cap). NULL when out of memory, or when libcurl refuses one of the multi handle's settings. */
 struct loop *loop_new(const struct loop_hooks *hooks, long max_connections, long per_host);
 /* Frees the loop; the owner has removed its transfers first. */
 void loop_free(struct loop *l);
@@ -42,6 +46,17 @@ void loop_poke(struct loop *l);
  * (watching another replaces it). A watched descriptor keeps loop_run going. */
 void loop_watch(struct loop *l, int fd);
 void loop_unwatch(struct loop *l);
+
+/* Lets libcurl keep max connections open at most, idle ones included: beyond it, a connection
+ * that a transfer leaves idle closes (the oldest idle one does). */
+void loop_cap_connections(struct loop *l, long max);
+
+/* Replaces the hooks, keeping the old ones in previous (if not NULL) for the caller to put back;
+ * not from inside a hook. */
+void loop_set_hooks(struct loop *l, const struct loop_hooks *hooks, struct loop_hooks *previous);
+/* While on, loop_run goes on even with nothing to watch, until loop_stop: for a loop that waits
+ * for pokes from other threads. */
+void loop_keep_running(struct loop *l, bool on);
 
 /* Runs until loop_stop. */
 void loop_run(struct loop *l);

@@ -416,7 +416,8 @@ static double speedup_over(const afetch_mode_stats *base, const afetch_mode_stat
     return m->elapsed > 0 ? round(base->elapsed / m->elapsed * 100) / 100 : 0;
 }
 
-/* {"sync": {"elapsed", "cpu", "speedup"}, ..., "speedup": the last mode's over the first} */
+/* {"sync": {"elapsed", "cpu", "speedup"}, "async": {..., "loops"}, ..., "speedup": the last
+ * mode's over the first} */
 static cJSON *compare_json(const afetch_compare *c)
 {
     cJSON *o = cJSON_CreateObject();
@@ -426,6 +427,8 @@ static cJSON *compare_json(const afetch_compare *c)
         cJSON_AddItemToObject(entry, "elapsed", json_seconds(m->elapsed));
         cJSON_AddItemToObject(entry, "cpu", json_seconds(m->cpu));
         cJSON_AddItemToObject(entry, "speedup", cJSON_CreateNumber(speedup_over(&c->modes[0], m)));
+        if (m->loops > 0)
+            cJSON_AddItemToObject(entry, "loops", cJSON_CreateNumber(m->loops));
         cJSON_AddItemToObject(o, m->mode, entry);
     }
     if (c->count > 0)

@@ -1,9 +1,10 @@
-/* session.c — a run's --resolve and --connect-to lists, and its cookie store: a curl share
- * whose lock callbacks take a mutex, and one easy handle of its own (the keeper) that reads the
- * cookie files into the store and lists the store for the jar. */
+/* session.c — a run's --resolve and --connect-to lists, and its share (share.c): the cookie
+ * store, with one easy handle of its own (the keeper) that reads the cookie files into it and
+ * lists it for the jar, and in a run on several loops the DNS and TLS session caches. */
 #include "session.h"
 
 #include "save.h"
+#include "share.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,28 +18,10 @@
 
 struct session {
     struct curl_slist *resolve, *connect_to;
-    CURLSH *share; /* NULL: the cookie engine is off */
-    CURL *keeper;  /* attached to the share */
-    bool locks_ready;
-    pthread_mutex_t locks[CURL_LOCK_DATA_LAST]; /* one per kind of shared data */
+    struct share *share; /* NULL: nothing shared (one loop, no cookies) */
+    bool cookies;        /* the cookie engine is on: the share holds the store */
+    CURL *keeper;        /* with cookies: attached to the share */
 };
-
-/* CURLSHOPT_LOCKFUNC: libcurl locks the store around every read and change, from whichever
- * thread's transfer needs it; the share's own bookkeeping is locked too. */
-static void on_lock(CURL *easy, curl_lock_data data, curl_lock_access access, void *arg)
-{
-    (void)easy, (void)access;
-    struct session *s = arg;
-    pthread_mutex_lock(&s->locks[(unsigned)data < CURL_LOCK_DATA_LAST ? data : 0]);
-}
-
-/* CURLSHOPT_UNLOCKFUNC */
-static void on_unlock(CURL *easy, curl_lock_data data, void *arg)
-{
-    (void)easy;
-    struct session *s = arg;
-    pthread_mutex_unlock(&s->locks[(unsigned)data < CURL_LOCK_DATA_LAST ? data : 0]);
-}
 
 /* Copies n strings into *list; false when out of memory. */
 static bool append_all(struct curl_slist **list, const char *const *items, size_t n)
@@ -52,21 +35,11 @@ static bool append_all(struct curl_slist **list, const char *const *items, size_
     return true;
 }
 
-/* The share, its locks and the keeper; then the files are read into the store. 0, or -1 when
- * out of memory. */
+/* The keeper, then the files are read into the store. 0, or -1 when out of memory. */
 static int start_cookies(struct session *s, const afetch_options *opts)
 {
-    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
-        pthread_mutex_init(&s->locks[i], NULL);
-    s->locks_ready = true;
-    s->share = curl_share_init();
-    if (!s->share || curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) ||
-        curl_share_setopt(s->share, CURLSHOPT_LOCKFUNC, on_lock) ||
-        curl_share_setopt(s->share, CURLSHOPT_UNLOCKFUNC, on_unlock) ||
-        curl_share_setopt(s->share, CURLSHOPT_USERDATA, s))
-        return -1;
     s->keeper = curl_easy_init();
-    if (!s->keeper || curl_easy_setopt(s->keeper, CURLOPT_SHARE, s->share))
+    if (!s->keeper || curl_easy_setopt(s->keeper, CURLOPT_SHARE, share_handle(s->share)))
         return -1;
     for (size_t i = 0; i < opts->cookie_file_count; i++)
         if (curl_easy_setopt(s->keeper, CURLOPT_COOKIEFILE, opts->cookie_files[i]))
@@ -83,7 +56,14 @@ struct session *session_new(const afetch_options *opts)
         return NULL;
     bool ok = append_all(&s->resolve, opts->resolve, opts->resolve_count) &&
               append_all(&s->connect_to, opts->connect_to, opts->connect_to_count);
-    if (ok && (opts->cookie_file_count > 0 || opts->cookie_jar))
+    s->cookies = opts->cookie_file_count > 0 || opts->cookie_jar;
+    /* several loops share their DNS cache and TLS sessions: N loops need not resolve every name
+     * and make every full handshake N times */
+    unsigned what =
+        (s->cookies ? SHARE_COOKIES : 0) | (opts->loops > 1 ? SHARE_DNS | SHARE_TLS_SESSIONS : 0);
+    if (ok && what)
+        ok = (s->share = share_new(what)) != NULL;
+    if (ok && s->cookies)
         ok = start_cookies(s, opts) == 0;
     if (!ok) {
         session_free(s);
@@ -97,10 +77,7 @@ void session_free(struct session *s)
     if (!s)
         return;
     curl_easy_cleanup(s->keeper);
-    curl_share_cleanup(s->share); /* takes the locks */
-    if (s->locks_ready)
-        for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
-            pthread_mutex_destroy(&s->locks[i]);
+    share_free(s->share); /* after every handle that used it */
     curl_slist_free_all(s->resolve);
     curl_slist_free_all(s->connect_to);
     free(s);
@@ -114,9 +91,9 @@ CURLcode session_attach(const struct session *s, CURL *easy)
     if (s && s->connect_to && rc == CURLE_OK)
         rc = curl_easy_setopt(easy, CURLOPT_CONNECT_TO, s->connect_to);
     if (s && s->share && rc == CURLE_OK)
-        rc = curl_easy_setopt(easy, CURLOPT_SHARE, s->share);
+        rc = curl_easy_setopt(easy, CURLOPT_SHARE, share_handle(s->share));
     /* the share holds the store; "" turns the engine on for this handle and reads no file */
-    if (s && s->share && rc == CURLE_OK)
+    if (s && s->cookies && rc == CURLE_OK)
         rc = curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
     return rc;
 }
@@ -124,7 +101,7 @@ CURLcode session_attach(const struct session *s, CURL *easy)
 void session_detach(const struct session *s, CURL *easy)
 {
     /* frees the "" of session_attach; the share's store is untouched */
-    if (s && s->share)
+    if (s && s->cookies)
         curl_easy_setopt(easy, CURLOPT_COOKIEFILE, (char *)NULL);
 }
 

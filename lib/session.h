@@ -1,8 +1,8 @@
 /* session.h — what every transfer of one run shares beyond the options: the --resolve and
- * --connect-to lists as libcurl wants them, and the cookie store (a curl share of cookies,
- * locked so that worker threads may use it at once), which is filled from the cookie files when
- * the run starts and written to the jar, all or nothing, when it ends. A run owns one session;
- * there is nothing process-wide. */
+ * --connect-to lists as libcurl wants them, the cookie store (filled from the cookie files when
+ * the run starts, written to the jar, all or nothing, when it ends) and, in a run on several
+ * loops, the DNS and TLS session caches, all in one locked curl share (share.h) that worker
+ * threads and loops use at once. A run owns one session; there is nothing process-wide. */
 #ifndef AFETCH_SESSION_H
 #define AFETCH_SESSION_H
 

@@ -115,7 +115,7 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
         bool failed;
         t->headers = fetch_headers_new(opts, req, &failed);
         if (failed) {
-            free(t);
+            task_free(t); /* with its punycode URL */
             return NULL;
         }
     }
@@ -314,4 +314,19 @@ void task_list_unlink(struct task_list *list, struct task *t)
         list->tail = t->prev;
     t->prev = t->next = NULL;
     list->count--;
+}
+
+void task_list_move(struct task_list *into, struct task_list *from)
+{
+    if (!from->head)
+        return;
+    if (into->tail) {
+        into->tail->next = from->head;
+        from->head->prev = into->tail;
+    } else {
+        into->head = from->head;
+    }
+    into->tail = from->tail;
+    into->count += from->count;
+    *from = (struct task_list){0};
 }

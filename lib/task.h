@@ -28,6 +28,8 @@ struct task {
                                    its display form, without the password */
     char *ascii_url;            /* owned: the URL with an IDN host in punycode, or NULL */
     bool cut_short;             /* a worker thread stopped it before its result was final */
+    bool rate_booked;           /* holds its turn of --rate already: the dispatcher of a run on
+                                   several loops handed it over at that turn */
     char strings[];             /* url, the result's url, label, method, body, body type, user,
                                    output */
 };
@@ -41,6 +43,8 @@ struct task_list {
 void task_list_append(struct task_list *list, struct task *t);
 void task_list_prepend(struct task_list *list, struct task *t);
 void task_list_unlink(struct task_list *list, struct task *t);
+/* Appends every task of from to into, in order; from is left empty. */
+void task_list_move(struct task_list *into, struct task_list *from);
 
 /* A transfer slot: an easy handle and what its callbacks write, reused from task to task. */
 struct slot {

@@ -3,7 +3,7 @@
 # tests/integration/completion.bats checks the option lists below against `afetch --help`: its
 # options, and the opposite of each on/off one (the last lines).
 
-_afetch_long_opts='--sync --threads --compare --parallel --rate --per-host --shard --fail-fast
+_afetch_long_opts='--sync --threads --compare --parallel --loops --rate --per-host --shard --fail-fast
 --json --jsonl --as-completed --body --headers --write-out --quiet --results --resume
 --resume-failed --timeline --progress
 --no-progress --verbose --trace
@@ -63,7 +63,7 @@ _afetch_values() {
     --names)
         mapfile -t COMPREPLY < <(compgen -W 'indexed url basename' -- "$cur")
         ;;
-    -j | --parallel | --threads | --rate | --per-host | --shard | -t | --timeout | \
+    -j | --parallel | --loops | --threads | --rate | --per-host | --shard | -t | --timeout | \
         --connect-timeout | -H | --header | -A | --user-agent | --max-redirs | --max-size | \
         --low-speed-limit | --low-speed-time | --retry | --retry-delay | -x | --proxy | \
         --noproxy | --resolve | --connect-to | --accept | -w | --write-out | -u | --user)

@@ -61,8 +61,12 @@ bats_jobs() {
     bats --jobs "$jobs" --no-parallelize-within-files --tap "$@"
 }
 
-suite integration bats_jobs 4 tests/integration
-AFETCH=$PWD/build/asan/afetch GATHER=$PWD/build/asan/examples/gather \
+# The integration suites run on one loop (the single loop on the main thread) and again on four
+# (the CLI's default number of loops comes from AFETCH_LOOPS); ASan and TSan check the loops'
+# threads and handoffs, valgrind the single loop.
+AFETCH_LOOPS=1 suite integration bats_jobs 4 tests/integration
+AFETCH_LOOPS=4 suite integration-loops bats_jobs 4 tests/integration
+AFETCH_LOOPS=4 AFETCH=$PWD/build/asan/afetch GATHER=$PWD/build/asan/examples/gather \
     suite integration-asan bats_jobs 4 tests/integration
 # The fuzzers (60 s a target, one at a time) use one core while valgrind's files, two at a time,
 # share the other.
@@ -77,11 +81,12 @@ valgrind_files=()
 for name in basic faults policy save hostile signals threads config library network responses; do
     valgrind_files+=("tests/integration/$name.bats")
 done
-AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats_jobs 2 "${valgrind_files[@]}"
-TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
-    suite threads-tsan bats --tap tests/integration/threads.bats tests/integration/basic.bats
-# the cookie store that every thread of --threads shares
-TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
+AFETCH_LOOPS=1 AFETCH_WRAPPER=$valgrind_cmd suite integration-valgrind bats_jobs 2 "${valgrind_files[@]}"
+AFETCH_LOOPS=4 TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
+    suite threads-tsan bats --tap tests/integration/threads.bats tests/integration/basic.bats \
+    tests/integration/loops.bats
+# the cookie store that every thread of --threads and every loop shares
+AFETCH_LOOPS=4 TSAN_OPTIONS=halt_on_error=1:exitcode=86 AFETCH=$PWD/build/tsan/afetch \
     suite cookies-tsan bats --tap -f 'threads 8|in every mode' tests/integration/network.bats
 echo "# ---- fuzz"
 wait "$fuzz_pid"

@@ -91,6 +91,13 @@ request is counted before it is answered):
     /count?key=K           200 text/plain: how many counted requests key K has
                            seen so far (not counted itself)
 
+Concurrency endpoints (per key K, thread-safe):
+    /inflight/MS?key=K     200 "ok\\n" after MS ms; while it sleeps it counts as in
+                           flight for K
+    /max-inflight?key=K    200 text/plain: the most requests of K in flight at once
+    /tls-handshakes        200 text/plain "full N\\nresumed M\\n": TLS handshakes so far,
+                           full ones and session resumptions (HTTPS servers only)
+
     anything else          404 "not found\\n"
 Query strings are ignored for routing (the endpoints above read their own).
 """
@@ -497,6 +504,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._count(key)
             return self._send(code, ("status %d\n" % code).encode())
 
+        if head == "inflight" and len(parts) == 2:
+            ms = self._int_part(parts, 1)
+            if ms is None or not 0 <= ms <= MAX_DELAY_MS:
+                return self._not_found()
+            with self.server.counter_lock:
+                now = self.server.inflight.get(key, 0) + 1
+                self.server.inflight[key] = now
+                self.server.max_inflight[key] = max(now, self.server.max_inflight.get(key, 0))
+            try:
+                time.sleep(ms / 1000.0)
+            finally:
+                with self.server.counter_lock:
+                    self.server.inflight[key] -= 1
+            return self._send(200, b"ok\n")
+
+        if path == "/max-inflight":
+            with self.server.counter_lock:
+                n = self.server.max_inflight.get(key, 0)
+            return self._send(200, ("%d\n" % n).encode())
+
+        if path == "/tls-handshakes":
+            with self.server.counter_lock:
+                full, resumed = self.server.handshakes
+            return self._send(200, ("full %d\nresumed %d\n" % (full, resumed)).encode())
+
         if path == "/count":
             with self.server.counter_lock:
                 n = self.server.counters.get(key, 0)
@@ -612,6 +644,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.request.settimeout(10)
             self.request.do_handshake()
             self.request.settimeout(None)
+            with self.server.counter_lock:
+                full, resumed = self.server.handshakes
+                if self.request.session_reused:
+                    resumed += 1
+                else:
+                    full += 1
+                self.server.handshakes = (full, resumed)
         super().setup()
 
     def handle_one_request(self):
@@ -640,6 +679,9 @@ class Server(http.server.ThreadingHTTPServer):
 
     def __init__(self, *args, **kwargs):
         self.counters = {}
+        self.inflight = {}
+        self.max_inflight = {}
+        self.handshakes = (0, 0)
         super().__init__(*args, **kwargs)
 
     def handle_error(self, request, client_address):

@@ -13,6 +13,9 @@ enum exit_code {
     EXIT_OUTPUT_CLOSED = 141, /* as if killed by SIGPIPE, which is ignored */
 };
 
+/* --loops at most. */
+#define LOOPS_MAX 1024
+
 /* How a run fetches: one event loop, one URL at a time, or a pool of blocking threads. */
 enum runner { RUN_ASYNC, RUN_SYNC, RUN_THREADS };
 extern const char *const runner_names[3];

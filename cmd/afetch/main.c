@@ -75,6 +75,9 @@ static void install_signal_handlers(void)
  * The process itself (standard streams, the loop, its wake-ups, the lists) keeps FDS_SPARE, or a
  * quarter of a smaller limit, but no fewer than FDS_SPARE_MIN. */
 enum { FDS_PER_TRANSFER = 1, FDS_SPARE = 64, FDS_SPARE_MIN = 16 };
+/* What each loop of a run on several loops takes: an epoll, an eventfd, libcurl's wake-up
+ * socket pair. */
+enum { FDS_PER_LOOP = 4 };
 
 static rlim_t spare_fds(rlim_t limit)
 {
@@ -100,7 +103,10 @@ static void fit_parallel_to_fd_limit(struct cli *c)
     struct rlimit limit;
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
         return;
-    rlim_t needed = (rlim_t)c->opts.parallel * FDS_PER_TRANSFER + FDS_SPARE;
+    /* a loop of its own: an epoll, an eventfd, libcurl's wake-up socket pair */
+    unsigned loops = c->opts.loops < c->opts.parallel ? c->opts.loops : c->opts.parallel;
+    rlim_t spare = FDS_SPARE + (rlim_t)(loops > 1 ? loops : 0) * FDS_PER_LOOP;
+    rlim_t needed = (rlim_t)c->opts.parallel * FDS_PER_TRANSFER + spare;
     struct rlimit wanted = {.rlim_cur = limit.rlim_max > needed ? limit.rlim_max : needed,
                             .rlim_max = limit.rlim_max > needed ? limit.rlim_max : needed};
     if (setrlimit(RLIMIT_NOFILE, &wanted) != 0) {
@@ -111,7 +117,7 @@ static void fit_parallel_to_fd_limit(struct cli *c)
     if (limit.rlim_cur >= needed)
         return;
     unsigned window = window_for_work(c); /* counted only now that it matters */
-    rlim_t spare = spare_fds(limit.rlim_cur);
+    spare = spare_fds(limit.rlim_cur) + (rlim_t)(loops > 1 ? loops : 0) * FDS_PER_LOOP;
     rlim_t room = limit.rlim_cur > spare ? (limit.rlim_cur - spare) / FDS_PER_TRANSFER : 1;
     if (room >= window)
         return;
@@ -235,6 +241,8 @@ static void print_summary(const char *mode, const afetch_summary *s, const char 
         if (resumed_failed)
             fprintf(stderr, " (%zu of them failed)", resumed_failed);
     }
+    if (s->loops > 1)
+        fprintf(stderr, ", %u loops", s->loops);
     fputc('\n', stderr);
 }
 
@@ -445,7 +453,8 @@ static int run_compare(const struct cli *c, struct run *base, afetch_summary *s,
         cmp->modes[cmp->count++] = (afetch_mode_stats){.mode = runner_names[runner],
                                                        .elapsed = s->elapsed,
                                                        .cpu = cpu_seconds() - cpu,
-                                                       .urls = s->urls};
+                                                       .urls = s->urls,
+                                                       .loops = s->loops};
         if (!last)
             print_summary(runner_names[runner], s, NULL, 0);
     }
@@ -454,19 +463,38 @@ static int run_compare(const struct cli *c, struct run *base, afetch_summary *s,
     return counted ? rc : -1;
 }
 
+/* A mode as the comparison shows it: "async ×4 loops" when it ran on several. */
+static const char *mode_label(const afetch_mode_stats *m, char *buf, size_t size)
+{
+    if (m->loops < 2)
+        return m->mode;
+    snprintf(buf, size, "%s ×%u loops", m->mode, m->loops);
+    return buf;
+}
+
 /* The comparison for people, on standard error. */
 static void print_compare(const afetch_compare *cmp)
 {
-    fprintf(stderr, "%-8s %10s %10s %9s %8s\n", "mode", "elapsed", "req/s", "cpu", "speedup");
+    char label[64];
+    /* "×" is two bytes that show as one column */
+    int width = 8;
+    for (size_t i = 0; i < cmp->count; i++) {
+        const char *shown = mode_label(&cmp->modes[i], label, sizeof label);
+        int columns = (int)strlen(shown) - (cmp->modes[i].loops > 1);
+        width = columns > width ? columns : width;
+    }
+    fprintf(stderr, "%-*s %10s %10s %9s %8s\n", width, "mode", "elapsed", "req/s", "cpu",
+            "speedup");
     for (size_t i = 0; i < cmp->count; i++) {
         const afetch_mode_stats *m = &cmp->modes[i];
         double rate = m->elapsed > 0 ? (double)m->urls / m->elapsed : 0;
         double speedup = m->elapsed > 0 ? cmp->modes[0].elapsed / m->elapsed : 0;
-        fprintf(stderr, "%-8s %8.2f s %10.1f %7.2f s %7.1f×\n", m->mode, m->elapsed, rate, m->cpu,
-                speedup);
+        fprintf(stderr, "%-*s %8.2f s %10.1f %7.2f s %7.1f×\n", width + (m->loops > 1),
+                mode_label(m, label, sizeof label), m->elapsed, rate, m->cpu, speedup);
     }
     for (size_t i = 0; i < cmp->count; i++)
-        fprintf(stderr, "%s %.2f s · ", cmp->modes[i].mode, cmp->modes[i].elapsed);
+        fprintf(stderr, "%s %.2f s · ", mode_label(&cmp->modes[i], label, sizeof label),
+                cmp->modes[i].elapsed);
     const afetch_mode_stats *last = &cmp->modes[cmp->count - 1];
     fprintf(stderr, "speedup %.1f×\n",
             last->elapsed > 0 ? cmp->modes[0].elapsed / last->elapsed : 0);

@@ -1,6 +1,7 @@
 /* options.c — the command line and the config file: one table of options, an exact scan of argv
  * over it, one function that applies an option, and usage(). A config file key is an option's
  * long name. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "body.h"
 #include "cli.h"
 #include "display.h"
@@ -13,6 +14,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,7 @@ enum long_only {
     OPT_RESULTS,
     OPT_RESUME,
     OPT_RESUME_FAILED,
+    OPT_LOOPS,
 };
 
 /* An option's val with this bit set is its opposite: --no-json is OPT_JSON | OPT_OFF, --no-follow
@@ -88,6 +91,7 @@ static char config_file[400];
 
 static const struct option long_options[] = {
     {"parallel", required_argument, NULL, 'j'},
+    {"loops", required_argument, NULL, OPT_LOOPS},
     {"sync", no_argument, NULL, OPT_SYNC},
     {"no-sync", no_argument, NULL, OPT_SYNC | OPT_OFF},
     {"compare", optional_argument, NULL, OPT_COMPARE},
@@ -196,6 +200,8 @@ static void usage(FILE *out)
           "                           same list; print their times and speedups, and the last\n"
           "                           mode's results\n"
           "  -j, --parallel N         transfers in flight at most (default 50)\n"
+          "      --loops N            event loops, one thread each, sharing -j (default: the\n"
+          "                           CPUs afetch may run on, or $AFETCH_LOOPS; at most -j)\n"
           "      --rate N             start at most N transfers a second (also with -j)\n"
           "      --per-host N         transfers in flight to one host at most\n"
           "      --shard K/N          fetch only entries whose index mod N is K-1 (indexes stay\n"
@@ -707,6 +713,14 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
             return usage_error("--parallel", detail);
         }
         c->opts.parallel = (unsigned)whole;
+        return -1;
+    case OPT_LOOPS:
+        if (!parse_whole(arg, 1, LOOPS_MAX, &whole)) {
+            snprintf(detail, sizeof detail, "'%s' is not a whole number from 1 to %d", arg,
+                     LOOPS_MAX);
+            return usage_error("--loops", detail);
+        }
+        c->opts.loops = (unsigned)whole;
         return -1;
     case 't':
     case OPT_CONNECT_TIMEOUT:
@@ -1549,12 +1563,45 @@ static int apply_config_file(struct cli *c, const struct prescan *p)
     return EXIT_USAGE;
 }
 
+/* The CPUs this process may run on (its affinity mask), at least 1. */
+static unsigned usable_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    int count = CPU_COUNT(&set);
+    return count > 1 ? (unsigned)(count < LOOPS_MAX ? count : LOOPS_MAX) : 1;
+}
+
+/* --loops before the config file and the command line have their say: $AFETCH_LOOPS if set
+ * (a bad value is a usage error naming it), else the usable CPUs. -1 to go on, or an exit
+ * code. */
+static int default_loops(struct cli *c)
+{
+    const char *env = getenv("AFETCH_LOOPS");
+    long whole;
+    if (!env || !*env) {
+        c->opts.loops = usable_cpus();
+        return -1;
+    }
+    if (!parse_whole(env, 1, LOOPS_MAX, &whole)) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "'%.40s' is not a whole number from 1 to %d", env,
+                 LOOPS_MAX);
+        return usage_error("AFETCH_LOOPS", detail);
+    }
+    c->opts.loops = (unsigned)whole;
+    return -1;
+}
+
 int cli_parse(struct cli *c, int argc, char **argv)
 {
     afetch_options_init(&c->opts);
     struct prescan p = {0};
     int code = prescan(argc, argv, &p);
     c->list_on_stdin = !p.operands || p.stdin_operand; /* before a body option reads @- */
+    if (code < 0)
+        code = default_loops(c);
     if (code < 0)
         code = apply_config_file(c, &p);
     if (code >= 0)
