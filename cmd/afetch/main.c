@@ -231,6 +231,8 @@ static void print_summary(const char *mode, const afetch_summary *s, const char 
     fprintf(stderr, "%s: %zu URL%s, %zu ok, %zu failed, %lld bytes, %.3f s, parallel %u", mode,
             s->urls, s->urls == 1 ? "" : "s", s->ok, s->failed, (long long)s->bytes, s->elapsed,
             s->parallel);
+    if (s->loops > 1)
+        fprintf(stderr, ", %u loops", s->loops);
     if (s->skipped)
         fprintf(stderr, "; %zu skipped (their file exists)", s->skipped);
     if (s->resumed) {
@@ -241,8 +243,6 @@ static void print_summary(const char *mode, const afetch_summary *s, const char 
         if (resumed_failed)
             fprintf(stderr, " (%zu of them failed)", resumed_failed);
     }
-    if (s->loops > 1)
-        fprintf(stderr, ", %u loops", s->loops);
     fputc('\n', stderr);
 }
 

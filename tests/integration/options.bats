@@ -501,14 +501,14 @@ names_option() {
         [retry]=101 [retry-delay]=soon [shard]=5/4 [threads]=0 [timeline]=t.png [timeout]=abc
         [user-agent]=$'a\nb' [write-out]='%{bogus}' [data]=@/nonexistent/body
         [data-binary]=@/nonexistent/body [data-json]='{bad' [user]=no-colon
-        [names]=bogus [results]=-
+        [names]=bogus [results]=- [loops]=0
     )
     for name in $(value_options); do
         [ -n "${bad[$name]+set}" ] || missing+=("$name")
     done
     echo "value options without a bad value here: ${missing[*]}"
     [ "${#missing[@]}" -eq 0 ]
-    [ "${#bad[@]}" -ge 37 ]
+    [ "${#bad[@]}" -ge 38 ]
     for name in "${!bad[@]}"; do
         # --name=VALUE works for every value option, optional values included
         run --separate-stderr afetch "--$name=${bad[$name]}" "$BASE/?$tag"
