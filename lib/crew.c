@@ -97,20 +97,6 @@ static void *member_thread(void *loop)
 
 /* ---- on the dispatcher's thread ---- */
 
-/* Tasks are settled on the dispatcher's thread only; one that no loop holds is settled as it is
- * cancelled. */
-static void cancel_here(afetch_future *f)
-{
-    future_settle_cancelled(f);
-}
-
-static void release_task(afetch_future *f)
-{
-    task_free((struct task *)f);
-}
-
-static const struct future_ops crew_ops = {.cancel = cancel_here, .release = release_task};
-
 static void deliver(void *arg, afetch_future *f)
 {
     struct crew *c = arg;
@@ -222,7 +208,7 @@ static bool read_one(struct crew *c, bool tripped, size_t *load)
         end_input(c);
         return false;
     }
-    struct task *t = task_new(&req, c->next_index++, c->opts, &crew_ops);
+    struct task *t = task_new(&req, c->next_index++, c->opts, &task_local_ops);
     enum task_pushed pushed = task_push_new(&c->gather, t);
     if (pushed == TASK_PUSH_FAILED) {
         c->out_of_memory = true;

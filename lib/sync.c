@@ -5,19 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-/* Sync tasks are never cancelled from outside and are freed by the runner itself. */
-static void cancel_sync(afetch_future *f)
-{
-    future_settle_cancelled(f);
-}
-
-static void release_sync(afetch_future *f)
-{
-    task_free((struct task *)f);
-}
-
-static const struct future_ops sync_ops = {.cancel = cancel_sync, .release = release_sync};
-
 /* How long one wait for input lasts before the stop flag is looked at again. */
 enum { WAIT_SLICE_MS = 100 };
 
@@ -46,7 +33,7 @@ int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
             continue;
         if (got != AFETCH_NEXT_ENTRY)
             break;
-        struct task *t = task_new(&req, index++, opts, &sync_ops);
+        struct task *t = task_new(&req, index++, opts, &task_local_ops);
         if (!t) {
             status = -1;
             break;

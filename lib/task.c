@@ -70,6 +70,18 @@ static bool skip_at_birth(struct task *t, const afetch_options *opts)
     return true;
 }
 
+static void cancel_local(afetch_future *f)
+{
+    future_settle_cancelled(f);
+}
+
+static void release_local(afetch_future *f)
+{
+    task_free((struct task *)f);
+}
+
+const struct future_ops task_local_ops = {.cancel = cancel_local, .release = release_local};
+
 struct task *task_new(const afetch_request *req, size_t index, const afetch_options *opts,
                       const struct future_ops *ops)
 {

@@ -52,6 +52,11 @@ struct slot {
     struct fetch_io io;
 };
 
+/* The future_ops of a runner that settles its tasks on its own thread (sync, threads, a run
+ * on several loops): cancelling a task no transfer holds settles it at once; a settled one is
+ * freed with task_free. */
+extern const struct future_ops task_local_ops;
+
 /* Copies req into a new task numbered index (or req's own index when it is numbered). A request
  * that carries an error is settled at birth. The headers are built only if the request has its own.
  * NULL when out of memory. */

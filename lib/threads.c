@@ -58,19 +58,6 @@ static void *work(void *arg)
     return NULL;
 }
 
-/* Tasks are settled on the calling thread only; cancelling one no worker holds is settling. */
-static void cancel_task(afetch_future *f)
-{
-    future_settle_cancelled(f);
-}
-
-static void release_task(afetch_future *f)
-{
-    task_free((struct task *)f);
-}
-
-static const struct future_ops pool_ops = {.cancel = cancel_task, .release = release_task};
-
 static void deliver(void *arg, afetch_future *f)
 {
     struct pool *p = arg;
@@ -119,7 +106,7 @@ static void feed(struct pool *p)
             p->input_done = !p->input_waiting;
             return;
         }
-        struct task *t = task_new(&req, p->next_index++, p->opts, &pool_ops);
+        struct task *t = task_new(&req, p->next_index++, p->opts, &task_local_ops);
         enum task_pushed pushed = task_push_new(&p->gather, t);
         if (pushed == TASK_PUSH_FAILED) {
             p->out_of_memory = p->input_done = true;
