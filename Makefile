@@ -1,8 +1,10 @@
-# afetch — build, test and demo. `make` builds build/afetch and build/libafetch.a;
+# afetch — build, test and demo. `make` builds build/afetch, build/libafetch.a and
+# build/libafetch.so (both export only afetch_*);
 # `make test` and `make demo` first install any missing Debian package (scripts/deps.sh).
 
 CC      ?= cc
 SAN_CC  ?= clang
+OBJCOPY ?= objcopy
 PREFIX  ?= /usr/local
 BUILD   := build
 
@@ -20,12 +22,16 @@ LIB_SRC  := $(wildcard lib/*.c)
 CMD_SRC  := $(wildcard cmd/afetch/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
+# The shared library's file name carries the full version, its soname the major one.
+LIB_VERSION := $(shell sed -n 's/^.define AFETCH_VERSION "\(.*\)"/\1/p' lib/afetch.h)
+LIB_SONAME  := libafetch.so.$(firstword $(subst ., ,$(LIB_VERSION)))
+
 # Objects for one flavour: $(call objs,DIR,SOURCES)
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
 .SECONDARY:
 .PHONY: all deps test-deps check unit integration valgrind asan test demo format format-check clean
-all: $(BUILD)/afetch $(BUILD)/libafetch.a
+all: $(BUILD)/afetch $(BUILD)/libafetch.a $(BUILD)/libafetch.so
 
 # libFuzzer targets: `make fuzz` (FUZZ_SECONDS each, default 60)
 include tests/fuzz/fuzz.mk
@@ -37,13 +43,40 @@ $(BUILD)/obj/%.o: %.c lib/*.h cmd/afetch/*.h Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/libafetch.a: $(call objs,$(BUILD),$(LIB_SRC))
+# The installed archive: every module linked into one object in which only afetch_* stays
+# global, so that the library's internal names cannot collide with a user's.
+$(BUILD)/afetch-lib.o: $(call objs,$(BUILD),$(LIB_SRC))
+	$(LD) -r -o $@ $^
+	$(OBJCOPY) --wildcard --keep-global-symbol='afetch_*' $@
+
+$(BUILD)/libafetch.a: $(BUILD)/afetch-lib.o
+	rm -f $@
 	ar rcs $@ $^
 
+# The same modules with every internal name visible, for the unit tests only.
+$(BUILD)/libafetch-internal.a: $(call objs,$(BUILD),$(LIB_SRC))
+	rm -f $@
+	ar rcs $@ $^
+
+# The shared library, from position-independent objects; scripts/libafetch.map exports afetch_*.
+PIC := $(BUILD)/pic
+$(PIC)/obj/%.o: %.c lib/*.h Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+$(BUILD)/libafetch.so.$(LIB_VERSION): $(call objs,$(PIC),$(LIB_SRC)) scripts/libafetch.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script=scripts/libafetch.map \
+		-Wl,-z,defs $(filter %.o,$^) $(PKG_LIBS) -o $@
+$(BUILD)/$(LIB_SONAME): $(BUILD)/libafetch.so.$(LIB_VERSION)
+	ln -sf $(notdir $<) $@
+$(BUILD)/libafetch.so: $(BUILD)/$(LIB_SONAME)
+	ln -sf $(notdir $<) $@
+
+# The CLI links the hidden archive: it may use the public API only.
 $(BUILD)/afetch: $(call objs,$(BUILD),$(CMD_SRC)) $(BUILD)/libafetch.a
 	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libafetch.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libafetch-internal.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 
@@ -53,7 +86,9 @@ $(SAN)/obj/%.o: %.c lib/*.h cmd/afetch/*.h Makefile
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -pthread -Ilib -c $< -o $@
 
+# Unhidden: the unit tests under ASan use internal names too.
 $(SAN)/libafetch.a: $(call objs,$(SAN),$(LIB_SRC))
+	rm -f $@
 	ar rcs $@ $^
 
 $(SAN)/afetch: $(call objs,$(SAN),$(CMD_SRC)) $(SAN)/libafetch.a

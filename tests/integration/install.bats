@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # make install / make uninstall (scripts/install.mk) into a DESTDIR: every file in place, the
 # installed binary, man page and pkg-config file work, a C program builds against the installed
-# library alone, and uninstall removes exactly what install wrote.
+# shared or static library alone, both libraries export afetch_* only, and uninstall removes
+# exactly what install wrote.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -11,6 +12,9 @@ ROOT="$BATS_TEST_DIRNAME/../.."
 INSTALLED='/usr/bin/afetch
 /usr/include/afetch.h
 /usr/lib/libafetch.a
+/usr/lib/libafetch.so
+/usr/lib/libafetch.so.0
+/usr/lib/libafetch.so.0.1.0
 /usr/lib/pkgconfig/afetch.pc
 /usr/share/bash-completion/completions/afetch
 /usr/share/man/man1/afetch.1'
@@ -20,9 +24,9 @@ mk() {
     make -C "$ROOT" --no-print-directory "$@"
 }
 
-# files_under DIR: every regular file under DIR, relative to it, sorted.
+# files_under DIR: every regular file and symlink under DIR, relative to it, sorted.
 files_under() {
-    (cd "$1" && find . -type f | sed 's|^\.||' | LC_ALL=C sort)
+    (cd "$1" && find . -type f -o -type l | sed 's|^\.||' | LC_ALL=C sort)
 }
 
 # pc ARGS...: pkg-config on the staged afetch.pc, relocated into the stage.
@@ -41,14 +45,18 @@ setup_file() {
 }
 teardown_file() { stop_server; }
 
-@test "install: exactly the six files under DESTDIR/PREFIX, with their modes" {
+@test "install: exactly these files under DESTDIR/PREFIX, with their modes and links" {
     run files_under "$STAGE"
     echo "$output"
     [ "$status" -eq 0 ]
     [ "$output" = "$INSTALLED" ]
     [ "$(stat -c %a "$STAGE/usr/bin/afetch")" = 755 ]
+    [ "$(readlink "$STAGE/usr/lib/libafetch.so")" = libafetch.so.0 ]
+    [ "$(readlink "$STAGE/usr/lib/libafetch.so.0")" = libafetch.so.0.1.0 ]
+    run readelf -d "$STAGE/usr/lib/libafetch.so.0.1.0"
+    [[ "$output" == *"Library soname: [libafetch.so.0]"* ]]
     local f
-    for f in include/afetch.h lib/libafetch.a lib/pkgconfig/afetch.pc \
+    for f in include/afetch.h lib/libafetch.a lib/libafetch.so.0.1.0 lib/pkgconfig/afetch.pc \
         share/bash-completion/completions/afetch share/man/man1/afetch.1; do
         echo "$f: $(stat -c %a "$STAGE/usr/$f")"
         [ "$(stat -c %a "$STAGE/usr/$f")" = 644 ]
@@ -58,6 +66,7 @@ teardown_file() { stop_server; }
 @test "install: the installed files are the built ones, not rebuilt" {
     cmp "$ROOT/build/afetch" "$STAGE/usr/bin/afetch"
     cmp "$ROOT/build/libafetch.a" "$STAGE/usr/lib/libafetch.a"
+    cmp "$ROOT/build/libafetch.so.0.1.0" "$STAGE/usr/lib/libafetch.so.0.1.0"
     cmp "$ROOT/lib/afetch.h" "$STAGE/usr/include/afetch.h"
     cmp "$ROOT/docs/afetch.1" "$STAGE/usr/share/man/man1/afetch.1"
     cmp "$ROOT/scripts/afetch-completion.bash" "$STAGE/usr/share/bash-completion/completions/afetch"
@@ -102,7 +111,14 @@ teardown_file() { stop_server; }
     run pc --cflags afetch
     dump
     [[ " $output " == *" -I$STAGE/usr/include "* ]]
+    # shared by default: libafetch.so brings its own dependencies
     run pc --libs afetch
+    dump
+    local words
+    read -ra words <<<"$output" # pkg-config ends the line with a space
+    [ "${words[*]}" = "-L$STAGE/usr/lib -lafetch" ]
+    # --static adds them, for libafetch.a
+    run pc --static --libs afetch
     dump
     [[ " $output " == *" -L$STAGE/usr/lib -lafetch "* ]]
     local lib
@@ -111,17 +127,48 @@ teardown_file() { stop_server; }
     done
 }
 
-@test "install: a C program builds against the installed header and library alone, and runs" {
-    local src="$BATS_TEST_TMPDIR/src" bin="$BATS_TEST_TMPDIR/gather"
-    mkdir "$src"
+# defined_globals LIB: the defined global (or exported dynamic) symbols of LIB, one a line.
+defined_globals() {
+    if [[ "$1" == *.a ]]; then
+        nm -g --defined-only "$1"
+    else
+        nm -D --defined-only "$1"
+    fi | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
+}
+
+@test "install: the static and the shared library export the afetch_ API and nothing else" {
+    local lib
+    for lib in "$STAGE/usr/lib/libafetch.a" "$STAGE/usr/lib/libafetch.so.0.1.0"; do
+        run defined_globals "$lib"
+        echo "$lib: ${#lines[@]} symbols"
+        [ "$status" -eq 0 ]
+        # the public API is there ...
+        [[ "$output" == *afetch_gather* ]]
+        [[ "$output" == *afetch_version* ]]
+        # ... and nothing else but the shared library's version node
+        run grep -v -e '^afetch_' -e '^AFETCH_0$' <<<"$output"
+        echo "$output"
+        [ -z "$output" ]
+    done
+}
+
+# build_gather BIN LIBS...: examples/gather.c built against the installed header and LIBS.
+build_gather() {
+    local bin="$1" src="$BATS_TEST_TMPDIR/src"
+    shift
+    mkdir -p "$src"
     cp "$ROOT/examples/gather.c" "$src/" # away from lib/, so only the installed afetch.h is found
-    run --separate-stderr ${CC:-cc} -std=c11 $(pc --cflags afetch) "$src/gather.c" \
-        $(pc --libs afetch) -o "$bin"
+    # shellcheck disable=SC2046,SC2086
+    run --separate-stderr ${CC:-cc} -std=c11 $(pc --cflags afetch) "$src/gather.c" "$@" -o "$bin"
     dump
     [ "$status" -eq 0 ]
-    local cmd=("$bin")
+}
+
+# run_gather BIN: BIN fetches three URLs; their results come back in input order.
+run_gather() {
+    local cmd=("$1")
     # shellcheck disable=SC2206
-    [ -z "${AFETCH_WRAPPER:-}" ] || cmd=($AFETCH_WRAPPER "$bin")
+    [ -z "${AFETCH_WRAPPER:-}" ] || cmd=($AFETCH_WRAPPER "$1")
     run --separate-stderr "${cmd[@]}" "$BASE/" "$BASE/status/404" "http://nosuchhost.invalid/"
     dump
     [ "$status" -eq 1 ]
@@ -129,6 +176,29 @@ teardown_file() { stop_server; }
     [[ "${lines[0]}" == "0 200 3 bytes "*" $BASE/" ]]
     [[ "${lines[1]}" == "1 http "*" $BASE/status/404" ]]
     [[ "${lines[2]}" == "2 dns "*" http://nosuchhost.invalid/" ]]
+}
+
+@test "install: a C program builds against the installed shared library alone, and runs" {
+    local bin="$BATS_TEST_TMPDIR/gather"
+    # shellcheck disable=SC2046
+    build_gather "$bin" $(pc --libs afetch)
+    run readelf -d "$bin"
+    [[ "$output" == *"Shared library: [libafetch.so.0]"* ]]
+    export LD_LIBRARY_PATH="$STAGE/usr/lib"
+    run ldd "$bin"
+    echo "$output"
+    [[ "$output" == *"libafetch.so.0 => $STAGE/usr/lib/libafetch.so.0 "* ]]
+    run_gather "$bin"
+}
+
+@test "install: a C program builds against the installed static library alone, and runs" {
+    local bin="$BATS_TEST_TMPDIR/gather" libs
+    libs=$(pc --static --libs afetch)
+    # shellcheck disable=SC2086
+    build_gather "$bin" ${libs/-lafetch/-l:libafetch.a}
+    run readelf -d "$bin"
+    [[ "$output" != *libafetch* ]]
+    run_gather "$bin"
 }
 
 @test "install: PREFIX and LIBDIR are honoured, also in afetch.pc" {
@@ -141,6 +211,9 @@ teardown_file() { stop_server; }
     [ "$output" = '/opt/afetch/bin/afetch
 /opt/afetch/include/afetch.h
 /opt/afetch/lib64/libafetch.a
+/opt/afetch/lib64/libafetch.so
+/opt/afetch/lib64/libafetch.so.0
+/opt/afetch/lib64/libafetch.so.0.1.0
 /opt/afetch/lib64/pkgconfig/afetch.pc
 /opt/afetch/share/bash-completion/completions/afetch
 /opt/afetch/share/man/man1/afetch.1' ]
@@ -176,7 +249,7 @@ teardown_file() { stop_server; }
     run mk uninstall DESTDIR="$STAGE" PREFIX=/usr
     dump
     [ "$status" -eq 0 ]
-    run find "$STAGE" -type f
+    run find "$STAGE" -type f -o -type l
     echo "$output"
     [ "$status" -eq 0 ]
     [ -z "$output" ]
