@@ -56,7 +56,7 @@ static int open_temp_at(int dir, char *template, mode_t mode)
     }
     for (unsigned attempt = 0; attempt < 100; attempt++) {
         fill_random_name(template + len - 6, attempt);
-        /* open applies the umask (or the directory's default ACL) to mode, so no thread ever
+        /* open applies the umask, or the directory's default ACL, to mode, so no thread ever
          * has to call umask, which changes it for the whole process */
         int fd = openat(dir, template, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
         if (fd >= 0 || errno != EEXIST)

@@ -46,8 +46,8 @@ const char *save_commit(struct save *s, bool overwrite, bool skip_existing, char
 /* Drops the temporary file. No effect when not saving. */
 void save_abort(struct save *s);
 
-/* mkstemp, but with the mode given, less the umask (mkstemp's is always 0600): 0666 for files
- * meant to be read like any other the user makes, without calling umask (process-wide) from a
+/* mkstemp, but with the mode given, less the umask; mkstemp's is always 0600: 0666 for files
+ * meant to be read like any other the user makes, without calling umask, process-wide, from a
  * thread. The template ends in XXXXXX. Returns the descriptor, or -1 with errno set. */
 int save_open_temp(char *template, mode_t mode);
 
