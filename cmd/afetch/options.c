@@ -1125,11 +1125,6 @@ static int join_cookies(struct cli *c)
 /* Proxy, lists and cookies: checked, then handed to the options. */
 static int settle_network(struct cli *c)
 {
-    /* Through a proxy, the only address afetch sees is the proxy's: nothing to judge. */
-    bool all_direct = c->opts.noproxy && strcmp(c->opts.noproxy, "*") == 0;
-    if (c->opts.deny_private && c->opts.proxy && !all_direct)
-        return usage_error("--deny-private",
-                           "cannot judge the addresses behind a proxy (--proxy is set)");
     for (size_t i = 0; i < c->cookie_files.count; i++) {
         int code = *c->cookie_files.items[i] ? check_cookie_file(c, c->cookie_files.items[i]) : -1;
         if (code >= 0)
@@ -1206,6 +1201,26 @@ static int settle_contradictions(struct cli *c)
     return -1;
 }
 
+/* --deny-private through a proxy: the only address afetch would see is the proxy's, so there
+ * is nothing to judge. Refused for --proxy (unless --noproxy '*') and for a proxy variable of
+ * the environment alike. -1 to go on, or the usage exit code. */
+static int check_deny_private_proxy(const struct cli *c)
+{
+    if (!c->opts.deny_private)
+        return -1;
+    bool all_direct = c->opts.noproxy && strcmp(c->opts.noproxy, "*") == 0;
+    if (c->opts.proxy && !all_direct)
+        return usage_error("--deny-private",
+                           "cannot judge the addresses behind a proxy (--proxy is set)");
+    char variable[32], detail[160];
+    const char *proxy = proxy_variable(c->protocols ? c->protocols : "http,https", variable);
+    if (!proxy)
+        return -1;
+    snprintf(detail, sizeof detail,
+             "cannot judge the addresses behind a proxy (%s is set); unset it", proxy);
+    return usage_error("--deny-private", detail);
+}
+
 /* --results, --resume and --resume-failed; -1 to go on, or the usage exit code. */
 static int settle_results(struct cli *c)
 {
@@ -1241,16 +1256,9 @@ static int settle_options(struct cli *c)
         return usage_error("--quiet", "goes with the table output, not --json or --jsonl");
     if (c->quiet)
         c->format = AFETCH_FORMAT_NONE;
-    /* Through a proxy, the only address afetch sees is the proxy's: nothing to judge. */
-    char variable[32], detail[160];
-    const char *proxy = c->opts.deny_private
-                            ? proxy_variable(c->protocols ? c->protocols : "http,https", variable)
-                            : NULL;
-    if (proxy) {
-        snprintf(detail, sizeof detail,
-                 "cannot judge the addresses behind a proxy (%s is set); unset it", proxy);
-        return usage_error("--deny-private", detail);
-    }
+    if (check_deny_private_proxy(c) >= 0)
+        return EXIT_USAGE;
+    char detail[160];
     if (c->opts.cacert && access(c->opts.cacert, R_OK) != 0) {
         snprintf(detail, sizeof detail, "cannot read %.100s: %s", c->opts.cacert, strerror(errno));
         return usage_error("--cacert", detail);
