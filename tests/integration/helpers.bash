@@ -396,3 +396,12 @@ quick_timeout() {
 # shellcheck disable=SC2034
 JQ_AT_ONCE='def at_once: . as $t | [$t[] as $a | [$t[] | select(.start <= $a.start
     and $a.start < .start + .total - 0.001)] | length] | max;'
+
+# in_terminal CMD...: runs CMD with stdout and stderr on a pseudo-terminal COLS wide (default
+# 80); prints what the terminal received. script(1) hands its command to $SHELL, which may be
+# dash (or unset, meaning /bin/sh) where CI runs; %q quotes for bash, so bash it is.
+in_terminal() {
+    local cmd
+    printf -v cmd '%q ' "$@"
+    SHELL="$BASH" script -qec "stty cols ${COLS:-80}; $cmd" /dev/null
+}

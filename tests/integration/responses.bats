@@ -13,14 +13,6 @@ teardown_file() {
     stop_server
 }
 
-# in_terminal CMD...: runs CMD with stdout and stderr on a pseudo-terminal COLS wide (default
-# 80); prints what the terminal received.
-in_terminal() {
-    local cmd
-    printf -v cmd '%q ' "$@"
-    script -qec "stty cols ${COLS:-80}; $cmd" /dev/null
-}
-
 # valid_utf8 FILE: python's strict decoder accepts FILE.
 valid_utf8() {
     "$PYTHON" -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8", "strict")' "$1"

@@ -8,14 +8,6 @@ load helpers
 setup_file() { start_server; }
 teardown_file() { stop_server; }
 
-# in_terminal CMD...: runs CMD with stdout and stderr on a pseudo-terminal; prints what the
-# terminal received.
-in_terminal() {
-    local cmd
-    printf -v cmd '%q ' "$@"
-    script -qec "$cmd" /dev/null
-}
-
 @test "terminal: a progress line with done/total, redrawn, then cleared; rows in colour" {
     command -v script >/dev/null || skip "script(1) not installed"
     local list="$BATS_TEST_TMPDIR/t.txt"
@@ -79,7 +71,7 @@ in_tmux() {
     printf -v cmd '%q ' "$@"
     rm -f "$BATS_TEST_TMPDIR/rc"
     printf '%s\n' "$cmd; echo \$? >'$BATS_TEST_TMPDIR/rc'; sleep 600" >"$BATS_TEST_TMPDIR/pane.sh"
-    tmux -S "$sock" -f /dev/null new-session -d -x "$cols" -y 50 "sh '$BATS_TEST_TMPDIR/pane.sh'"
+    tmux -S "$sock" -f /dev/null new-session -d -x "$cols" -y 50 "bash '$BATS_TEST_TMPDIR/pane.sh'"
     for i in $(seq 600); do
         [ -s "$BATS_TEST_TMPDIR/rc" ] && break
         sleep 0.1
