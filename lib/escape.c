@@ -170,6 +170,10 @@ size_t json_escape_controls(const char *json, size_t len, char *out, size_t size
 {
     const unsigned char *p = (const unsigned char *)json;
     size_t used = 0;
+    if (!memchr(json, 0x7F, len) && !memchr(json, 0xC2, len)) { /* nearly every line */
+        append(out, size, &used, json, len);
+        return terminate(out, size, used);
+    }
     for (size_t i = 0; i < len; i++) {
         unsigned code = p[i] == 0x7F                                     ? 0x7F
                         : p[i] == 0xC2 && i + 1 < len && p[i + 1] < 0xA0 ? p[i + 1]

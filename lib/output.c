@@ -74,10 +74,49 @@ static void check(afetch_output *o, int rc)
     }
 }
 
-/* Seconds rounded to microseconds; negative (unknown) becomes null. */
+/* Writes n in decimal, at least min_digits of it (zeros in front), so that it ends just
+ * before end; returns where it starts. */
+static char *decimal_before(char *end, unsigned long long n, int min_digits)
+{
+    for (int written = 0; n || written < min_digits; written++) {
+        *--end = (char)('0' + n % 10);
+        n /= 10;
+    }
+    return end;
+}
+
+/* Numbers go into the JSON as raw text written here: cJSON 1.7.15 prints every number as a
+ * double with sprintf and reads it back with sscanf to check the digits, which cost more than
+ * the rest of a result's line together. */
+static cJSON *json_integer(long long n)
+{
+    char text[24], *end = text + sizeof text - 1;
+    *end = '\0';
+    char *start = decimal_before(end, n < 0 ? 0 - (unsigned long long)n : (unsigned long long)n, 1);
+    if (n < 0)
+        *--start = '-';
+    return cJSON_CreateRaw(start);
+}
+
+/* Seconds rounded to microseconds ("0.000248", "2"); negative (unknown) becomes null. */
 static cJSON *json_seconds(double seconds)
 {
-    return seconds < 0 ? cJSON_CreateNull() : cJSON_CreateNumber(round(seconds * 1e6) / 1e6);
+    if (seconds < 0)
+        return cJSON_CreateNull();
+    if (!(seconds < 1e12)) /* not a time a transfer takes; NaN too */
+        return cJSON_CreateNumber(round(seconds * 1e6) / 1e6);
+    unsigned long long micros = (unsigned long long)llround(seconds * 1e6);
+    unsigned long long fraction = micros % 1000000;
+    char text[32], *end = text + sizeof text - 1, *start = end;
+    *end = '\0';
+    if (fraction) {
+        int digits = 6;
+        for (; fraction % 10 == 0; fraction /= 10)
+            digits--;
+        start = decimal_before(start, fraction, digits);
+        *--start = '.';
+    }
+    return cJSON_CreateRaw(decimal_before(start, micros / 1000000, 1));
 }
 
 /* body, body_encoding, body_truncated and headers, as asked. */
@@ -85,50 +124,50 @@ static void add_response(const afetch_output *out, cJSON *o, const afetch_result
 {
     if (out->body) {
         const char *encoding;
-        cJSON_AddItemToObject(o, "body", response_body_json(r, &encoding));
-        cJSON_AddItemToObject(o, "body_encoding", json_string(encoding));
-        cJSON_AddItemToObject(o, "body_truncated", cJSON_CreateBool(r->body && r->body_truncated));
+        cJSON_AddItemToObjectCS(o, "body", response_body_json(r, &encoding));
+        cJSON_AddItemToObjectCS(o, "body_encoding", json_string(encoding));
+        cJSON_AddItemToObjectCS(o, "body_truncated",
+                                cJSON_CreateBool(r->body && r->body_truncated));
     }
     if (out->headers)
-        cJSON_AddItemToObject(o, "headers", response_headers_json(r));
+        cJSON_AddItemToObjectCS(o, "headers", response_headers_json(r));
 }
 
 static cJSON *result_json(const afetch_output *out, const afetch_result *r)
 {
     cJSON *o = cJSON_CreateObject(), *time = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "index", cJSON_CreateNumber((double)r->index));
-    cJSON_AddItemToObject(o, "url", json_string(r->url));
-    cJSON_AddItemToObject(o, "label", json_string(r->label));
-    cJSON_AddItemToObject(o, "ok", cJSON_CreateBool(r->ok));
-    cJSON_AddItemToObject(o, "status",
-                          r->status ? cJSON_CreateNumber(r->status) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "http_version", json_string(r->http_version));
-    cJSON_AddItemToObject(o, "effective_url", json_string(r->effective_url));
-    cJSON_AddItemToObject(o, "redirects",
-                          r->redirects < 0 ? cJSON_CreateNull() : cJSON_CreateNumber(r->redirects));
-    cJSON_AddItemToObject(o, "bytes", cJSON_CreateNumber((double)r->bytes));
-    cJSON_AddItemToObject(o, "content_type", json_string(r->content_type));
-    cJSON_AddItemToObject(o, "attempts", cJSON_CreateNumber(r->attempts));
-    cJSON_AddItemToObject(time, "start", json_seconds(r->time.start));
-    cJSON_AddItemToObject(time, "dns", json_seconds(r->time.dns));
-    cJSON_AddItemToObject(time, "connect", json_seconds(r->time.connect));
-    cJSON_AddItemToObject(time, "tls", json_seconds(r->time.tls));
-    cJSON_AddItemToObject(time, "ttfb", json_seconds(r->time.ttfb));
-    cJSON_AddItemToObject(time, "total", json_seconds(r->time.total));
-    cJSON_AddItemToObject(o, "time", time);
-    cJSON_AddItemToObject(o, "path", json_string(r->path));
-    cJSON_AddItemToObject(o, "sha256", json_string(r->sha256));
+    cJSON_AddItemToObjectCS(o, "index", json_integer((long long)r->index));
+    cJSON_AddItemToObjectCS(o, "url", json_string(r->url));
+    cJSON_AddItemToObjectCS(o, "label", json_string(r->label));
+    cJSON_AddItemToObjectCS(o, "ok", cJSON_CreateBool(r->ok));
+    cJSON_AddItemToObjectCS(o, "status", r->status ? json_integer(r->status) : cJSON_CreateNull());
+    cJSON_AddItemToObjectCS(o, "http_version", json_string(r->http_version));
+    cJSON_AddItemToObjectCS(o, "effective_url", json_string(r->effective_url));
+    cJSON_AddItemToObjectCS(o, "redirects",
+                            r->redirects < 0 ? cJSON_CreateNull() : json_integer(r->redirects));
+    cJSON_AddItemToObjectCS(o, "bytes", json_integer(r->bytes));
+    cJSON_AddItemToObjectCS(o, "content_type", json_string(r->content_type));
+    cJSON_AddItemToObjectCS(o, "attempts", json_integer(r->attempts));
+    cJSON_AddItemToObjectCS(time, "start", json_seconds(r->time.start));
+    cJSON_AddItemToObjectCS(time, "dns", json_seconds(r->time.dns));
+    cJSON_AddItemToObjectCS(time, "connect", json_seconds(r->time.connect));
+    cJSON_AddItemToObjectCS(time, "tls", json_seconds(r->time.tls));
+    cJSON_AddItemToObjectCS(time, "ttfb", json_seconds(r->time.ttfb));
+    cJSON_AddItemToObjectCS(time, "total", json_seconds(r->time.total));
+    cJSON_AddItemToObjectCS(o, "time", time);
+    cJSON_AddItemToObjectCS(o, "path", json_string(r->path));
+    cJSON_AddItemToObjectCS(o, "sha256", json_string(r->sha256));
     if (r->error_code) {
         cJSON *error = cJSON_CreateObject();
-        cJSON_AddItemToObject(error, "code", json_string(r->error_code));
-        cJSON_AddItemToObject(error, "message", json_string(r->error_message));
-        cJSON_AddItemToObject(o, "error", error);
+        cJSON_AddItemToObjectCS(error, "code", json_string(r->error_code));
+        cJSON_AddItemToObjectCS(error, "message", json_string(r->error_message));
+        cJSON_AddItemToObjectCS(o, "error", error);
     } else {
-        cJSON_AddItemToObject(o, "error", cJSON_CreateNull());
+        cJSON_AddItemToObjectCS(o, "error", cJSON_CreateNull());
     }
     /* only when true: a result of a run without --skip-existing keeps exactly its old keys */
     if (r->skipped)
-        cJSON_AddItemToObject(o, "skipped", cJSON_CreateTrue());
+        cJSON_AddItemToObjectCS(o, "skipped", cJSON_CreateTrue());
     add_response(out, o, r); /* last: a results file is read up to "body" (results.c) */
     return o;
 }
