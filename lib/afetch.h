@@ -324,6 +324,11 @@ typedef struct afetch_stream {
     /* If set: called after each delivery and about every 100 ms while transfers run. */
     void (*progress)(void *arg, const afetch_progress *progress);
     void *progress_arg;
+    /* If set: called with deliver_arg after a batch of deliveries, before the run waits for
+     * anything (the network, the input, a timer), and once at the end; so deliver may hold
+     * its output back and write a batch at a time, and a reader still sees every result as
+     * soon as the run stops to wait. */
+    void (*flush)(void *deliver_arg);
 } afetch_stream;
 
 /* Runs the stream on the loop until every request has been delivered: on the loop itself, or
@@ -423,8 +428,12 @@ typedef struct afetch_output afetch_output;
  * "compare"). NULL when out of memory. */
 afetch_output *afetch_output_new(FILE *out, afetch_format format, const char *mode);
 void afetch_output_free(afetch_output *output);
-/* An afetch_deliver_fn (arg: the output). After a write error it writes nothing more. */
+/* An afetch_deliver_fn (arg: the output). After a write error it writes nothing more. JSON
+ * Lines are held back (64 KiB at most) until afetch_output_flush: a write per batch, not per
+ * line. */
 void afetch_output_result(void *output, const afetch_result *result);
+/* The stream's flush (arg: the output): writes the lines held back. */
+void afetch_output_flush(void *output);
 /* Ends the output (closes the JSON document); compare may be NULL. Returns 0, or -1 when a
  * write failed at any point (errno tells why). */
 int afetch_output_finish(afetch_output *output, const afetch_summary *summary,

@@ -415,6 +415,13 @@ static bool set_up(struct crew *c, unsigned loops)
     return c->window && c->members && start_members(c);
 }
 
+/* The home loop waits: what was delivered since it last did reaches the stream's reader now. */
+static void on_waiting(void *arg)
+{
+    struct crew *c = arg;
+    stream_flush(c->stream);
+}
+
 /* Runs the loops until every entry has been delivered. */
 static void run(struct crew *c)
 {
@@ -424,6 +431,7 @@ static void run(struct crew *c)
                                .poked = on_poke,
                                .readable = on_input,
                                .tick = on_tick,
+                               .waiting = on_waiting,
                                .arg = c},
                       kept;
     loop_set_hooks(c->home, &hooks, &kept);
@@ -438,6 +446,7 @@ static void run(struct crew *c)
     loop_tick(c->home, 0);
     loop_keep_running(c->home, false);
     loop_set_hooks(c->home, &kept, NULL);
+    stream_flush(c->stream);
 }
 
 int crew_run(struct loop *home, const afetch_options *opts, struct session *session, unsigned loops,

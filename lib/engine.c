@@ -424,6 +424,14 @@ static void on_input_ready(void *arg)
 }
 
 /* loop hook: time to tell a progress display where the run stands. */
+/* The loop waits: what was delivered since it last did reaches the stream's reader now. */
+static void on_waiting(void *arg)
+{
+    afetch_loop *L = arg;
+    if (L->stream)
+        stream_flush(L->stream->stream);
+}
+
 static void on_tick(void *arg)
 {
     afetch_loop *L = arg;
@@ -494,6 +502,7 @@ static afetch_loop *loop_create(const afetch_options *opts, struct window *windo
                                .poked = worker ? on_worker_poked : on_drained,
                                .readable = on_input_ready,
                                .tick = on_tick,
+                               .waiting = worker ? NULL : on_waiting,
                                .trace = opts->verbosity >= 2 && opts->log ? on_trace : NULL,
                                .trouble = on_trouble,
                                .arg = L};
@@ -828,6 +837,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
     if (!stream_finished(&run))
         loop_run(L->loop);
     loop_tick(L->loop, 0);
+    stream_flush(stream);
     summary->elapsed = clock_seconds() - L->started;
     summary->parallel = window_narrowest(L->window);
     L->stream = NULL;

@@ -19,6 +19,7 @@ struct loop {
     ev_async poke;  /* wake-ups from signal handlers */
     ev_io input;    /* the owner's one descriptor to read (loop_watch) */
     ev_timer ticker;
+    ev_prepare before_wait;
     struct loop_hooks hooks;
     struct watcher *spare; /* watchers of sockets libcurl stopped watching, for reuse */
     bool troubled;         /* a refusal of libcurl's has been reported */
@@ -159,6 +160,15 @@ static void on_tick(struct ev_loop *ev, ev_timer *t, int revents)
     l->hooks.tick(l->hooks.arg);
 }
 
+static void on_before_wait(struct ev_loop *ev, ev_prepare *w, int revents)
+{
+    (void)ev;
+    (void)revents;
+    struct loop *l = w->data;
+    if (l->hooks.waiting)
+        l->hooks.waiting(l->hooks.arg);
+}
+
 static void on_poke(struct ev_loop *ev, ev_async *a, int revents)
 {
     (void)ev;
@@ -255,7 +265,11 @@ struct loop *loop_new(const struct loop_hooks *hooks, long max_connections, long
     ev_async_init(&l->poke, on_poke);
     l->poke.data = l;
     ev_async_start(l->ev, &l->poke);
-    /* the poke watcher alone must not keep ev_run going */
+    ev_prepare_init(&l->before_wait, on_before_wait);
+    l->before_wait.data = l;
+    ev_prepare_start(l->ev, &l->before_wait);
+    /* neither the poke nor the prepare watcher may keep ev_run going alone */
+    ev_unref(l->ev);
     ev_unref(l->ev);
     /* without any one of these the loop would not work as intended: no loop rather than that */
     if (curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
@@ -291,6 +305,8 @@ void loop_free(struct loop *l)
         loop_tick(l, 0);
         ev_ref(l->ev);
         ev_async_stop(l->ev, &l->poke);
+        ev_ref(l->ev);
+        ev_prepare_stop(l->ev, &l->before_wait);
         ev_loop_destroy(l->ev);
     }
     free(l);

@@ -17,6 +17,7 @@ struct loop_hooks {
     void (*poked)(void *arg);    /* someone called loop_poke */
     void (*readable)(void *arg); /* the descriptor given to loop_watch can be read */
     void (*tick)(void *arg);     /* every interval given to loop_tick */
+    void (*waiting)(void *arg);  /* the loop is about to wait for events */
     /* If set: socket and timer events, and callbacks slower than 100 ms, one line each. */
     void (*trace)(void *arg, const char *line);
     /* If set: libcurl refused a call the loop relies on (its transfers may then stall until

@@ -46,6 +46,7 @@ int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
         }
         tripped = tripped || (stream->mode == AFETCH_FAIL_FAST && !t->future.result.ok);
         task_deliver(t, stream, summary);
+        stream_flush(stream); /* the next transfer blocks */
         report_progress(stream, summary, 0, started);
     }
     summary->elapsed = clock_seconds() - started;

@@ -221,6 +221,12 @@ void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *s
     task_free(t);
 }
 
+void stream_flush(const afetch_stream *stream)
+{
+    if (stream->flush)
+        stream->flush(stream->deliver_arg);
+}
+
 enum task_pushed task_push_new(struct gather *g, struct task *t)
 {
     if (!t)

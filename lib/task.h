@@ -81,6 +81,8 @@ void task_abandon(struct task *t);
 void summary_count(afetch_summary *summary, const afetch_result *r);
 /* Counts t's settled result, hands it to the stream's deliver callback, and frees t. */
 void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *summary);
+/* Calls the stream's flush, if it has one: a batch of deliveries is over. */
+void stream_flush(const afetch_stream *stream);
 /* What became of a task just read from the input and pushed on the gather. */
 enum task_pushed {
     TASK_PUSHED_PENDING, /* it waits to run */

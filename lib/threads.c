@@ -225,10 +225,12 @@ int afetch_run_threads(const afetch_options *opts, unsigned threads, const afetc
     if (running == 0)
         p.out_of_memory = p.input_done = true;
     for (feed(&p); !p.input_done || p.in_flight > 0; feed(&p)) {
+        stream_flush(stream);
         wait_for_something(&p);
         report_progress(stream, summary, p.in_flight, p.started);
     }
     stop_workers(&p, workers, running);
+    stream_flush(stream);
     summary->elapsed = clock_seconds() - p.started;
     if (opts->cookie_jar && session_save_cookies(p.session, opts->cookie_jar) != 0)
         summary->cookie_jar_errno = errno;

@@ -348,6 +348,15 @@ static void run_deliver(void *arg, const afetch_result *r)
         stop_run(run, false);
 }
 
+/* A batch of results is over: what the output held back is written. */
+static void run_flush(void *arg)
+{
+    struct run *run = arg;
+    afetch_output_flush(run->out);
+    if (afetch_output_failed(run->out))
+        stop_run(run, false);
+}
+
 /* The threads of a threads run: --threads N, else as many as the window, at most 64. */
 static unsigned thread_count(const struct cli *c)
 {
@@ -368,7 +377,8 @@ static int run_mode(const struct cli *c, struct run *run, enum runner runner, af
                             .mode = c->fail_fast ? AFETCH_FAIL_FAST : AFETCH_RETURN_ERRORS,
                             .as_completed = c->as_completed,
                             .progress = progress ? draw_progress : NULL,
-                            .progress_arg = run->display};
+                            .progress_arg = run->display,
+                            .flush = run_flush};
     if (runner == RUN_SYNC)
         return afetch_run_sync(&c->opts, &stream, s);
     if (runner == RUN_THREADS)

@@ -235,3 +235,23 @@ teardown_file() {
     [ "$status" -eq 0 ]
     echo "$output" | jqt -s '[.[].label] == ["home", null]'
 }
+
+@test "--jsonl: lines are written a batch at a time, yet each reaches a reader while slower transfers still run (every runner)" {
+    local mode out err i
+    for mode in "--loops 1" "--loops 2" "--threads 2" "--sync"; do
+        out="$BATS_TEST_TMPDIR/out.jsonl" err="$BATS_TEST_TMPDIR/err.txt"
+        # --sync fetches in order: the fast ones first, then the one that takes 60 s
+        # shellcheck disable=SC2086
+        afetch_bg "$out" "$err" --jsonl -j 4 $mode "$BASE/?b=1" "$BASE/?b=2" "$BASE/?b=3" \
+            "$BASE/delay/60000?b=slow"
+        for i in $(seq 1 300); do
+            [ "$(grep -c . "$out")" -ge 3 ] && break
+            sleep 0.1
+        done
+        echo "$mode: $(cat "$out")"
+        [ "$(grep -c . "$out")" -eq 3 ]  # whole lines, the slow one's still to come
+        kill -0 "$AFETCH_BG_PID"          # and the run still waits for it
+        jqt -s 'map(.index) == [0, 1, 2] and all(.[]; .ok)' <"$out"
+        kill_bg
+    done
+}
