@@ -108,3 +108,16 @@ named_targets() {
     echo "$output"
     [ "$status" -eq 1 ]
 }
+
+@test "docs: the table header in README's examples is the one afetch prints" {
+    local header examples
+    # a refused connection needs no server; a pipe gets the table whole
+    run --separate-stderr afetch --no-config "http://127.0.0.1:1/"
+    header="${lines[0]}"
+    [[ "$header" == *"#  STATUS"* ]]
+    examples="$(grep -E '^ +#  STATUS' "$ROOT/README.md")"
+    [ "$(grep -c . <<<"$examples")" -ge 2 ]
+    echo "afetch prints: '$header'"
+    echo "README shows: $examples"
+    [ "$(grep -cvxF -- "$header" <<<"$examples")" -eq 0 ]
+}
