@@ -87,15 +87,20 @@ named_targets() {
         sort -u
 }
 
+# The Makefile's targets, from make's database (-q runs no recipe; an outer make's flags stay
+# out). A directory such as examples/ is listed too, as "Not a target", and is skipped.
+make_rules() {
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -rpq -C "$ROOT" 2>/dev/null |
+        awk '/^# Not a target:/ { skip = 1; next } skip { skip = 0; next }
+             /^[a-zA-Z0-9_.\/-]+:/ { sub(/:.*/, ""); print }'
+}
+
 @test "docs: every make target README, the docs and the examples name exists" {
     local target missing=() targets rules
     targets="$(named_targets "$ROOT/README.md" "$ROOT"/docs/*.md "$ROOT"/examples/*.c)"
     echo "targets: $targets"
     [ "$(grep -c . <<<"$targets")" -ge 4 ]
-    # the Makefile's targets from make's database (-q runs no recipe); a directory such as
-    # examples/ is there too, as "Not a target"
-    rules="$(make -rpq -C "$ROOT" 2>/dev/null | awk '/^# Not a target:/ { skip = 1; next }
-        skip { skip = 0; next } /^[a-zA-Z0-9_.\/-]+:/ { sub(/:.*/, ""); print }')"
+    rules="$(make_rules)"
     for target in $targets; do
         grep -qxF -- "$target" <<<"$rules" || missing+=("$target")
     done
