@@ -1,7 +1,8 @@
 /* gather.c — libafetch from C: fetch the URLs given as arguments as futures on one loop,
  * gather them, and print each result in the order given, like asyncio.gather.
  *
- *   cc gather.c $(pkg-config --cflags --libs afetch)   (or see the Makefile's `examples`)
+ *   cc gather.c $(pkg-config --cflags --libs afetch)
+ *   (or, in the source tree, `make build/examples/gather`)
  *   ./gather https://example.org/ https://example.com/ */
 #include "afetch.h"
 

@@ -738,9 +738,8 @@ static bool accepted(const afetch_options *opts, long status)
     return false;
 }
 
-/* What went wrong, from libcurl's code and what the callbacks saw; NULL when nothing did. */
-static const char *classify(CURLcode rc, long status, const afetch_options *opts,
-                            const struct fetch_io *io)
+const char *fetch_classify(CURLcode rc, long status, const afetch_options *opts,
+                           const struct fetch_io *io)
 {
     if (io->hop_error)
         return io->hop_error;
@@ -859,7 +858,7 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
     r->bytes = io->bytes;
     read_timing(easy, io, rc == CURLE_OK, &r->time);
 
-    const char *code = classify(rc, status, opts, io);
+    const char *code = fetch_classify(rc, status, opts, io);
     char message[CURL_ERROR_SIZE + 160];
     char *saved = NULL;
     if (code) {

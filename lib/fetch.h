@@ -120,6 +120,12 @@ void fetch_skipped(afetch_result *r, const char *path, char **strings);
 void fetch_fail(afetch_result *r, const char *code, const char *message, const char *url,
                 char **strings);
 
+/* The error code of a finished transfer, NULL when it is ok: what the callbacks saw in io (an
+ * error between hops, the size cap, a bad Content-Length, a failed write, a denied address)
+ * first, then libcurl's rc, then whether opts->accept (else: below 400) takes the status. */
+const char *fetch_classify(CURLcode rc, long status, const afetch_options *opts,
+                           const struct fetch_io *io);
+
 /* Seconds to wait before trying r's request (own over opts) again, or -1 when it gets no other
  * try: only idempotent methods (RFC 9110: GET, HEAD, OPTIONS, TRACE, PUT, DELETE; never POST or
  * PATCH), only connect errors, timeouts and statuses 408, 429, 500, 502, 503 and 504, at most

@@ -200,6 +200,47 @@ example_keys() {
     done
 }
 
+@test "skip-existing, resume and resume-failed from the file: their --no- forms turn them off" {
+    local tag dir="$BATS_TEST_TMPDIR/saved" results="$BATS_TEST_TMPDIR/r.jsonl"
+    tag="$(uniq_tag)"
+    mkdir "$dir"
+    run --separate-stderr afetch --json -o "$dir" "$BASE/bytes/3?$tag-a"
+    [ "$status" -eq 0 ]
+    # the file keeps what is saved; --no-skip-existing makes it the "exists" error again
+    conf "skip-existing = true"
+    run --separate-stderr afetch --config "$CONF" --json -o "$dir" "$BASE/bytes/3?$tag-a"
+    dump
+    [ "$status" -eq 0 ]
+    echo "$output" | jqt '.results[0].skipped == true'
+    run --separate-stderr afetch --config "$CONF" --no-skip-existing --json -o "$dir" \
+        "$BASE/bytes/3?$tag-a"
+    dump
+    [ "$status" -eq 1 ]
+    echo "$output" | jqt '.results[0].error.code == "exists"'
+    [ "$(server_request "$tag-a" | wc -l)" -eq 1 ]
+    # an ok result and a 404 for good in the results file
+    write_list "$BATS_TEST_TMPDIR/list.txt" "$BASE/?$tag-b" "$BASE/status/404?$tag-c"
+    run --separate-stderr afetch --results "$results" "$BATS_TEST_TMPDIR/list.txt"
+    [ "$status" -eq 1 ]
+    conf "results = $results" "resume = true"
+    run --separate-stderr afetch --config "$CONF" --no-resume --json "$BATS_TEST_TMPDIR/list.txt"
+    dump
+    echo "$output" | jqt '.summary.urls == 2 and (.summary | has("resumed") | not)'
+    [ "$(server_request "$tag-b" | wc -l)" -eq 2 ]
+    # resume-failed fetches the 404 again; --no-resume-failed leaves it, and still resumes
+    conf "results = $results" "resume-failed = true"
+    run --separate-stderr afetch --config "$CONF" --no-resume-failed --json \
+        "$BATS_TEST_TMPDIR/list.txt"
+    dump
+    echo "$output" | jqt '.summary.urls == 0 and .summary.resumed == 2'
+    [ "$(server_request "$tag-c" | wc -l)" -eq 2 ]
+    run --separate-stderr afetch --config "$CONF" --json "$BATS_TEST_TMPDIR/list.txt"
+    dump
+    echo "$output" | jqt '.summary.urls == 1 and .summary.resumed == 1'
+    [ "$(server_request "$tag-c" | wc -l)" -eq 3 ]
+    [ "$(server_request "$tag-b" | wc -l)" -eq 2 ]
+}
+
 @test "a contradiction between the file and the command line: the command line wins" {
     local tag dir="$BATS_TEST_TMPDIR/saved"
     tag="$(uniq_tag)"

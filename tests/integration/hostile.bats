@@ -160,10 +160,12 @@ teardown_file() {
     server_request "bad-" | jqt '.path | endswith("?bad-\u00ff\u00fe-utf8")'
     run --separate-stderr afetch --jsonl "$list"
     dump
+    [ "$status" -eq 0 ]
     echo "$output" | jqt -s 'length == 2 and (.[0].url | contains("\ufffd"))'
     # the table shows the bytes escaped
     run --separate-stderr afetch "$list"
     dump
+    [ "$status" -eq 0 ]
     grep -qF '\xFF\xFE' <<<"$output"
 }
 

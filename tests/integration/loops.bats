@@ -217,7 +217,8 @@ print(urllib.request.urlopen(sys.argv[1], timeout=10, context=ctx).read().decode
 
 @test "--loops: at most -j loops; 1 is the single loop; config key loops; AFETCH_LOOPS as the default" {
     run --separate-stderr afetch --loops 8 -j 2 -q "$BASE/?l=1" "$BASE/?l=2" "$BASE/?l=3"
-    [ "$status" -eq 0 ] || dump
+    dump
+    [ "$status" -eq 0 ]
     [[ "$stderr" == *"parallel 2, 2 loops"* ]]
     run --separate-stderr afetch --loops 1 -q "$BASE/?l=1"
     [ "$status" -eq 0 ]
@@ -226,15 +227,19 @@ print(urllib.request.urlopen(sys.argv[1], timeout=10, context=ctx).read().decode
     local conf="$BATS_TEST_TMPDIR/fetch.conf"
     printf 'loops = 3\n' >"$conf"
     run --separate-stderr afetch --config "$conf" -q "$BASE/?l=1"
-    [ "$status" -eq 0 ] || dump
+    dump
+    [ "$status" -eq 0 ]
     [[ "$stderr" == *", 3 loops"* ]]
     AFETCH_LOOPS=2 run --separate-stderr afetch --no-config -q "$BASE/?l=1"
-    [ "$status" -eq 0 ] || dump
+    dump
+    [ "$status" -eq 0 ]
     [[ "$stderr" == *", 2 loops"* ]]
     # the command line, then the config file, win over the environment
     AFETCH_LOOPS=2 run --separate-stderr afetch --config "$conf" --loops 4 -q "$BASE/?l=1"
+    [ "$status" -eq 0 ]
     [[ "$stderr" == *", 4 loops"* ]]
     AFETCH_LOOPS=2 run --separate-stderr afetch --config "$conf" -q "$BASE/?l=1"
+    [ "$status" -eq 0 ]
     [[ "$stderr" == *", 3 loops"* ]]
 }
 
