@@ -52,9 +52,10 @@ documents() {
 }
 
 # takes_flag OPT: afetch takes OPT as an on/off option (one taking a value would swallow
-# --version and read the list from standard input).
+# --version and read the list from standard input). In a scratch directory: an option that
+# names a file (--cookie-jar, -o) would make one called "--version".
 takes_flag() {
-    afetch "$1" --version </dev/null 2>/dev/null | grep -q '^libev '
+    (cd "$BATS_TEST_TMPDIR" && afetch "$1" --version </dev/null 2>/dev/null) | grep -q '^libev '
 }
 
 # The on/off options --help lists, with and without "no-".
