@@ -317,8 +317,18 @@ int usage_error(const char *what, const char *detail)
     return EXIT_USAGE;
 }
 
+/* A number as a person writes one: a decimal digit first (or a point and one), no sign, no
+ * leading blank, no hexadecimal; strtol and strtod would take " 5", "+3" and "0x10". */
+static bool plain_number(const char *text)
+{
+    const char *first = text[0] == '.' ? text + 1 : text;
+    return isdigit((unsigned char)*first) && !strpbrk(text, "xX");
+}
+
 static bool parse_whole(const char *text, long min, long max, long *out)
 {
+    if (!plain_number(text))
+        return false;
     char *end;
     errno = 0;
     long value = strtol(text, &end, 10);
@@ -330,6 +340,8 @@ static bool parse_whole(const char *text, long min, long max, long *out)
 
 static bool parse_seconds(const char *text, double *out)
 {
+    if (!plain_number(text))
+        return false;
     char *end;
     errno = 0;
     double value = strtod(text, &end);
@@ -343,6 +355,8 @@ static bool parse_seconds(const char *text, double *out)
  * 0 means no limit, which only an explicit 0 may mean (0.4 is 1 byte). */
 static bool parse_size(const char *text, int64_t *out)
 {
+    if (!plain_number(text))
+        return false;
     char *end;
     errno = 0;
     double value = strtod(text, &end);
@@ -858,7 +872,7 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         errno = 0;
         double rate = strtod(arg, &end);
         /* a rate so small that its gap overflows would never start a second transfer */
-        if (errno || end == arg || *end || !(rate > 0 && rate <= 1e6) || !isfinite(1.0 / rate))
+        if (!plain_number(arg) || errno || end == arg || *end || !(rate > 0 && rate <= 1e6) || !isfinite(1.0 / rate))
             return usage_error("--rate", "expects transfers per second, more than 0");
         c->opts.rate = rate;
         return -1;

@@ -590,3 +590,20 @@ names_option() {
     [[ "$stderr" != *warning* ]]
     echo "$output" | jqt '.summary.parallel == 50 and .summary.ok == 10'
 }
+
+@test "numbers as people write them: a blank, a sign or hexadecimal is refused, naming the option" {
+    local opt value
+    for opt in --parallel --timeout --max-size --rate --retry; do
+        for value in " 5" "+3" "0x10" "-0"; do
+            run --separate-stderr afetch "$opt" "$value" "$BASE/?odd"
+            echo "$opt '$value' -> $status: $stderr"
+            [ "$status" -eq 2 ]
+            [[ "$stderr" == *"$opt"* ]]
+        done
+        run --separate-stderr afetch -q "$opt" 3 "$BASE/?odd"
+        [ "$status" -eq 0 ]
+    done
+    # a decimal point and an exponent stay fine where fractions are
+    run --separate-stderr afetch -q --timeout .5 --max-size 1e4 "$BASE/?odd"
+    [ "$status" -eq 0 ]
+}
