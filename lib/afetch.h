@@ -7,8 +7,9 @@
  *   afetch_result                           borrowed, its body and headers too: valid as long
  *                                           as its future (or, in a stream, until the
  *                                           deliver callback returns)
- *   afetch_options, afetch_request          borrowed: the library copies what it keeps, except
- *                                           that the options must outlive the loop
+ *   afetch_options, afetch_request          borrowed only during the call: the library copies
+ *                                           what it keeps (but log_arg and the stop flag are
+ *                                           pointers the caller keeps valid for the run)
  * Nothing here is thread-safe; one loop belongs to one thread. A stream run with
  * afetch_options.loops > 1 starts threads of its own and stops them before it returns; every
  * callback of afetch_stream still runs on the caller's thread, only the log may come from any. */
@@ -269,7 +270,10 @@ typedef struct afetch_future afetch_future;
 int afetch_global_init(void);
 void afetch_global_cleanup(void);
 
-/* A loop: one libev loop driving one libcurl multi handle. NULL when out of memory. */
+/* A loop: one libev loop driving one libcurl multi handle. It copies opts, every string and
+ * list in it too, so the caller may change or free them as soon as this returns; only the log
+ * callback's log_arg and the stop flag are used where they are, and must outlive the loop.
+ * NULL when out of memory. */
 afetch_loop *afetch_loop_new(const afetch_options *opts);
 void afetch_loop_free(afetch_loop *loop);
 
@@ -335,8 +339,8 @@ typedef struct afetch_stream {
 int afetch_run_stream(afetch_loop *loop, const afetch_stream *stream, afetch_summary *summary);
 
 /* The sequential baseline: one reused easy handle, one blocking transfer after another, the
- * same results; the cookie jar as with afetch_run_stream. Returns 0, or -1 when out of
- * memory. */
+ * same results; the cookie jar as with afetch_run_stream. opts is read during the call only
+ * (so with afetch_run_threads). Returns 0, or -1 when out of memory. */
 int afetch_run_sync(const afetch_options *opts, const afetch_stream *stream,
                     afetch_summary *summary);
 

@@ -9,6 +9,7 @@
 #include "gather.h"
 #include "hosts.h"
 #include "loop.h"
+#include "optcopy.h"
 #include "retryq.h"
 #include "task.h"
 #include "window.h"
@@ -45,7 +46,8 @@ struct worker {
 };
 
 struct afetch_loop {
-    const afetch_options *opts;
+    const afetch_options *opts; /* a loop's own copy (optcopy.h); a worker's is its run's */
+    afetch_options *own_opts;   /* the copy, freed with the loop; NULL for a worker */
     struct loop *loop;
     struct curl_slist *headers; /* the options' headers, for requests without their own */
     struct session *session;    /* the lists, the cookie store and (several loops) the caches of
@@ -513,16 +515,21 @@ fail:
     return NULL;
 }
 
-afetch_loop *afetch_loop_new(const afetch_options *opts)
+afetch_loop *afetch_loop_new(const afetch_options *given)
 {
+    afetch_options *opts = options_copy(given);
+    if (!opts)
+        return NULL;
     unsigned parallel = opts->parallel ? opts->parallel : 1;
     struct window *window = window_new(parallel, 1, opts->rate);
     afetch_loop *L = window ? loop_create(opts, window, 0, NULL, NULL) : NULL;
     if (!L) {
         window_free(window);
+        free(opts);
         return NULL;
     }
     L->own_window = true;
+    L->own_opts = opts;
     return L;
 }
 
@@ -551,6 +558,7 @@ void afetch_loop_free(afetch_loop *L)
     }
     free(L->slots);
     free(L->spare);
+    free(L->own_opts); /* last: freeing the rest may still log */
     free(L);
 }
 
