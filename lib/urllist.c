@@ -4,6 +4,7 @@
  * that reading never blocks the caller's loop. */
 #include "urllist.h"
 
+#include "afetch_tool.h"
 #include "pump.h"
 
 #include <cjson/cJSON.h>
