@@ -4,13 +4,16 @@
  * gathering: a fixed array of futures and an unbounded stream. A stream run on several loops
  * is crew.c's; its loops are afetch_loops too, "workers" (engine.h), which settle nothing
  * themselves: they hand their tasks back to the dispatcher's thread. */
+#include "clock.h"
 #include "crew.h"
 #include "engine.h"
 #include "gather.h"
 #include "hosts.h"
+#include "log.h"
 #include "loop.h"
 #include "optcopy.h"
 #include "retryq.h"
+#include "summary.h"
 #include "task.h"
 #include "window.h"
 

@@ -2,15 +2,14 @@
 #include "task.h"
 
 #include "gather.h"
+#include "summary.h"
 #include "redact.h"
 #include "savename.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 static size_t size_of(const char *s)
 {
@@ -205,15 +204,6 @@ void task_abandon(struct task *t)
     t->slot = NULL;
 }
 
-void summary_count(afetch_summary *summary, const afetch_result *r)
-{
-    summary->urls++;
-    summary->ok += r->ok;
-    summary->skipped += r->skipped;
-    summary->failed += !r->ok;
-    summary->bytes += r->bytes;
-}
-
 void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *summary)
 {
     summary_count(summary, &t->future.result);
@@ -231,63 +221,6 @@ enum task_pushed task_push_new(struct gather *g, struct task *t)
         return TASK_PUSH_FAILED;
     }
     return settled ? TASK_PUSHED_SETTLED : TASK_PUSHED_PENDING;
-}
-
-void report_progress(const afetch_stream *stream, const afetch_summary *summary, size_t in_flight,
-                     double started)
-{
-    if (!stream->progress)
-        return;
-    afetch_progress p = {.done = summary->urls,
-                         .ok = summary->ok,
-                         .failed = summary->failed,
-                         .in_flight = in_flight,
-                         .bytes = summary->bytes,
-                         .elapsed = clock_seconds() - started};
-    stream->progress(stream->progress_arg, &p);
-}
-
-void log_line(const afetch_options *opts, unsigned level, const char *format, ...)
-{
-    if (!opts->log || opts->verbosity < level)
-        return;
-    char line[512];
-    va_list ap;
-    va_start(ap, format);
-    int n = vsnprintf(line, sizeof line, format, ap);
-    va_end(ap);
-    /* a URL in the line may hold anything: the line goes out escaped for a terminal; one
-     * byte can become at most four */
-    char shown[4 * sizeof line];
-    size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    afetch_escape_terminal(line, len, shown, sizeof shown);
-    opts->log(opts->log_arg, shown);
-}
-
-void log_transfer_start(const afetch_options *opts, const afetch_result *r)
-{
-    log_line(opts, 1, "start #%zu %s (try %u)", r->index, r->url, r->attempts);
-}
-
-void log_transfer_end(const afetch_options *opts, const afetch_result *r, bool again)
-{
-    log_line(opts, 1, "end #%zu %s: %s%s%.3f s%s", r->index, r->url, r->ok ? "ok " : r->error_code,
-             r->ok ? "" : " ", r->time.total, again ? ", will try again" : "");
-}
-
-size_t backlog_cap(unsigned window, const afetch_options *opts)
-{
-    /* a kept body (or header fields) makes each waiting result weigh up to body_max */
-    if (opts->body_max > 0 || opts->keep_headers)
-        return (size_t)window * 2;
-    return (size_t)window * 16 > 4096 ? (size_t)window * 16 : 4096;
-}
-
-double clock_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void task_list_append(struct task_list *list, struct task *t)
