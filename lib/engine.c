@@ -168,7 +168,7 @@ static void start(afetch_loop *L, struct task *t)
         task_list_unlink(&L->running, t);
         task_abandon(t);
         task_forget_result(t);
-        fetch_fail(r, AFETCH_E_INTERNAL, "libcurl refused the transfer", NULL, &t->result_strings);
+        fetch_fail(r, ERR_INTERNAL, "libcurl refused the transfer", NULL, &t->result_strings);
     }
     t->place = TASK_NEW;
     give_back(L, slot);
@@ -329,7 +329,7 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
         /* the next hop runs on the same slot, in the same turn at its host */
         if (loop_add(L->loop, easy) == 0)
             return;
-        slot->io.hop_error = AFETCH_E_INTERNAL;
+        slot->io.hop_error = ERR_INTERNAL;
         snprintf(slot->io.errbuf, sizeof slot->io.errbuf, "libcurl refused the redirect");
     }
     task_list_unlink(&L->running, t);

@@ -104,17 +104,18 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
     char idn_error[160];
     const char *problem = req->error_code ? NULL : unsendable(opts, &t->own);
     if (problem) {
-        fetch_fail(&t->future.result, AFETCH_E_INVALID_INPUT, problem, url, &t->result_strings);
+        fetch_fail(&t->future.result, ERR_INVALID_INPUT, problem, url, &t->result_strings);
         future_settle(&t->future);
         return t;
     }
     if (!req->error_code && fetch_ascii_url(url, &t->ascii_url, idn_error, sizeof idn_error)) {
-        fetch_fail(&t->future.result, AFETCH_E_INVALID_INPUT, idn_error, url, &t->result_strings);
+        fetch_fail(&t->future.result, ERR_INVALID_INPUT, idn_error, url, &t->result_strings);
         future_settle(&t->future);
         return t;
     }
     if (req->error_code) {
-        fetch_fail(&t->future.result, req->error_code, req->error_message, url, &t->result_strings);
+        fetch_fail_named(&t->future.result, req->error_code, req->error_message, url,
+                         &t->result_strings);
         future_settle(&t->future);
         return t;
     }
@@ -151,17 +152,17 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
     const char *url = t->ascii_url ? t->ascii_url : t->url;
     slot->io.output = t->own.output;
     if (!slot->easy && !(slot->easy = curl_easy_init())) {
-        fetch_fail(r, AFETCH_E_INTERNAL, "out of memory for a libcurl handle", NULL,
-                   &t->result_strings);
+        fetch_fail(r, ERR_INTERNAL, "out of memory for a libcurl handle", NULL, &t->result_strings);
         return -1;
     }
-    const char *code = fetch_prepare(slot->easy, opts, r->index, url, &t->own, headers, &slot->io);
+    enum err_code code =
+        fetch_prepare(slot->easy, opts, r->index, url, &t->own, headers, &slot->io);
     if (!code && curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {
         fetch_abandon(&slot->io);
-        code = AFETCH_E_INTERNAL;
+        code = ERR_INTERNAL;
         snprintf(slot->io.errbuf, sizeof slot->io.errbuf, "libcurl refused the transfer");
     }
-    if (code == SAVE_SKIPPED) {
+    if (code == ERR_SKIPPED) {
         fetch_skipped(r, slot->io.save.final, &t->result_strings);
         fetch_abandon(&slot->io);
         return -1;
@@ -178,8 +179,9 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
 double task_collect(struct task *t, CURLcode rc, const afetch_options *opts, uint64_t *rng)
 {
     struct slot *slot = t->slot;
-    fetch_finish(slot->easy, rc, opts, &slot->io, &t->future.result, &t->result_strings);
-    double delay = fetch_retry_delay(slot->easy, opts, &t->own, &t->future.result, rng);
+    enum err_code code =
+        fetch_finish(slot->easy, rc, opts, &slot->io, &t->future.result, &t->result_strings);
+    double delay = fetch_retry_delay(slot->easy, opts, &t->own, &t->future.result, code, rng);
     t->slot = NULL;
     return delay;
 }
