@@ -1,5 +1,5 @@
-# afetch — build, test and demo. `make` builds build/afetch, build/libafetch.a and
-# build/libafetch.so (both export only afetch_*);
+# afetch — build, test and demo. `make` builds build/afetch, build/libafetch.a (exports only
+# afetch_*) and build/libafetch.so (exports only lib/afetch.h's functions);
 # `make test` and `make demo` first install any missing Debian package (scripts/deps.sh).
 
 CC      ?= cc
@@ -58,7 +58,8 @@ $(BUILD)/libafetch-internal.a: $(call objs,$(BUILD),$(LIB_SRC))
 	rm -f $@
 	ar rcs $@ $^
 
-# The shared library, from position-independent objects; scripts/libafetch.map exports afetch_*.
+# The shared library, from position-independent objects; scripts/libafetch.map exports the
+# functions of lib/afetch.h.
 PIC := $(BUILD)/pic
 $(PIC)/obj/%.o: %.c lib/*.h Makefile
 	@mkdir -p $(dir $@)
@@ -72,7 +73,7 @@ $(BUILD)/$(LIB_SONAME): $(BUILD)/libafetch.so.$(LIB_VERSION)
 $(BUILD)/libafetch.so: $(BUILD)/$(LIB_SONAME)
 	ln -sf $(notdir $<) $@
 
-# The CLI links the hidden archive: it may use the public API only.
+# The CLI links the hidden archive: it may use afetch_* names only (afetch.h, afetch_tool.h).
 $(BUILD)/afetch: $(call objs,$(BUILD),$(CMD_SRC)) $(BUILD)/libafetch.a
 	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 

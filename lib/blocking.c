@@ -1,6 +1,9 @@
 /* blocking.c — prepare, perform, collect, and wait out a retry's delay or for input. */
 #include "blocking.h"
 
+#include "clock.h"
+#include "log.h"
+
 #include <errno.h>
 #include <math.h>
 #include <poll.h>

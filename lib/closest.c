@@ -1,7 +1,7 @@
 /* closest.c — afetch_closest_name: which known name a mistyped one was meant to be, for the
  * "did you mean" of an unknown option, config key or list-entry key. Names are matched only in
  * full everywhere; this only ever suggests. */
-#include "afetch.h"
+#include "afetch_tool.h"
 
 #include <string.h>
 #include <strings.h>

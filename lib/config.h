@@ -1,9 +1,9 @@
 /* config.h — the config file reader's limits, for the unit tests and the fuzz target (its API
- * is public: afetch_config_parse/load/path in afetch.h). */
+ * is the CLI's: afetch_config_parse/load/path in afetch_tool.h). */
 #ifndef AFETCH_CONFIG_H
 #define AFETCH_CONFIG_H
 
-#include "afetch.h"
+#include "afetch_tool.h"
 
 #include <stdbool.h>
 #include <stddef.h>

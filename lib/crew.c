@@ -20,11 +20,13 @@
  * burst). The loops take turns for retries only. */
 #include "crew.h"
 
+#include "clock.h"
 #include "engine.h"
 #include "gather.h"
 #include "hosts.h"
 #include "loop.h"
 #include "session.h"
+#include "summary.h"
 #include "window.h"
 
 #include <pthread.h>

@@ -4,12 +4,16 @@
  * gathering: a fixed array of futures and an unbounded stream. A stream run on several loops
  * is crew.c's; its loops are afetch_loops too, "workers" (engine.h), which settle nothing
  * themselves: they hand their tasks back to the dispatcher's thread. */
+#include "clock.h"
 #include "crew.h"
 #include "engine.h"
 #include "gather.h"
 #include "hosts.h"
+#include "log.h"
 #include "loop.h"
+#include "optcopy.h"
 #include "retryq.h"
+#include "summary.h"
 #include "task.h"
 #include "window.h"
 
@@ -45,7 +49,8 @@ struct worker {
 };
 
 struct afetch_loop {
-    const afetch_options *opts;
+    const afetch_options *opts; /* a loop's own copy (optcopy.h); a worker's is its run's */
+    afetch_options *own_opts;   /* the copy, freed with the loop; NULL for a worker */
     struct loop *loop;
     struct curl_slist *headers; /* the options' headers, for requests without their own */
     struct session *session;    /* the lists, the cookie store and (several loops) the caches of
@@ -163,7 +168,7 @@ static void start(afetch_loop *L, struct task *t)
         task_list_unlink(&L->running, t);
         task_abandon(t);
         task_forget_result(t);
-        fetch_fail(r, AFETCH_E_INTERNAL, "libcurl refused the transfer", NULL, &t->result_strings);
+        fetch_fail(r, ERR_INTERNAL, "libcurl refused the transfer", NULL, &t->result_strings);
     }
     t->place = TASK_NEW;
     give_back(L, slot);
@@ -324,7 +329,7 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
         /* the next hop runs on the same slot, in the same turn at its host */
         if (loop_add(L->loop, easy) == 0)
             return;
-        slot->io.hop_error = AFETCH_E_INTERNAL;
+        slot->io.hop_error = ERR_INTERNAL;
         snprintf(slot->io.errbuf, sizeof slot->io.errbuf, "libcurl refused the redirect");
     }
     task_list_unlink(&L->running, t);
@@ -522,16 +527,21 @@ fail:
     return NULL;
 }
 
-afetch_loop *afetch_loop_new(const afetch_options *opts)
+afetch_loop *afetch_loop_new(const afetch_options *given)
 {
+    afetch_options *opts = options_copy(given);
+    if (!opts)
+        return NULL;
     unsigned parallel = opts->parallel ? opts->parallel : 1;
     struct window *window = window_new(parallel, 1, opts->rate);
     afetch_loop *L = window ? loop_create(opts, window, 0, NULL, NULL) : NULL;
     if (!L) {
         window_free(window);
+        free(opts);
         return NULL;
     }
     L->own_window = true;
+    L->own_opts = opts;
     return L;
 }
 
@@ -560,6 +570,7 @@ void afetch_loop_free(afetch_loop *L)
     }
     free(L->slots);
     free(L->spare);
+    free(L->own_opts); /* last: freeing the rest may still log */
     free(L);
 }
 

@@ -1,7 +1,7 @@
 /* escape.c — UTF-8 checking and repair, and the one terminal escaper. */
 #include "escape.h"
 
-#include "afetch.h"
+#include "afetch_tool.h"
 
 #include <stdio.h>
 #include <string.h>

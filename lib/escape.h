@@ -18,7 +18,8 @@ size_t utf8_repair(const char *s, size_t len, char *out, size_t size);
 
 /* The terminal escaper, afetch_escape_terminal, is public: see afetch.h. */
 
-/* The display width helpers, afetch_text_columns and afetch_text_fit, are public too. */
+/* The display width helpers, afetch_text_columns and afetch_text_fit, are the CLI's: see
+ * afetch_tool.h. */
 
 /* Rewrites JSON text so that DEL and the C1 controls, which JSON allows raw, appear as \u00XX
  * escapes too. Only valid inside JSON text made by a serializer: those bytes can only occur in

@@ -318,26 +318,26 @@ static long whole_units(double seconds, double per_second)
 }
 
 /* Starts what the body streams into: the digest and the file. */
-static const char *open_sinks(const afetch_options *opts, size_t index, const char *url,
-                              struct fetch_io *io)
+static enum err_code open_sinks(const afetch_options *opts, size_t index, const char *url,
+                                struct fetch_io *io)
 {
     if (opts->hash) {
         if (!io->sha)
             io->sha = EVP_MD_CTX_new();
         if (!io->sha || !EVP_DigestInit_ex(io->sha, EVP_sha256(), NULL)) {
             snprintf(io->errbuf, sizeof io->errbuf, "cannot start SHA-256");
-            return AFETCH_E_INTERNAL;
+            return ERR_INTERNAL;
         }
     }
     if (!opts->output_dir)
-        return NULL;
+        return ERR_NONE;
     char rel[SAVEPATH_SIZE];
     if (savename_path(opts->names, index, url, io->output, rel, sizeof rel) == 0) {
         snprintf(io->errbuf, sizeof io->errbuf,
                  io->output ? "\"output\" leaves no file name once sanitised"
                             : "its file name would be longer than %d bytes",
                  SAVEPATH_MAX);
-        return AFETCH_E_WRITE;
+        return ERR_WRITE;
     }
     return save_begin(&io->save, opts->output_dir, rel, opts->overwrite, opts->skip_existing,
                       io->errbuf, sizeof io->errbuf);
@@ -508,9 +508,9 @@ static CURLcode set_options(CURL *easy, const afetch_options *opts, const char *
     return rc;
 }
 
-const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
-                          const afetch_request *own, struct curl_slist *headers,
-                          struct fetch_io *io)
+enum err_code fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
+                            const afetch_request *own, struct curl_slist *headers,
+                            struct fetch_io *io)
 {
     session_detach(io->session, easy);
     const char *method = fetch_method(opts, own);
@@ -529,23 +529,23 @@ const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, 
     io->follow = opts->follow_redirects;
     io->body_seen = io->redirect_body = false;
     io->headers = headers;
-    io->hop_error = NULL;
+    io->hop_error = ERR_NONE;
     memset(io->earlier_us, 0, sizeof io->earlier_us);
     io->body = fetch_body(opts, own, &io->body_size, &io->body_type);
     if (redirect_start(&io->chain, url, method, login) != 0) {
         snprintf(io->errbuf, sizeof io->errbuf, "out of memory");
-        return AFETCH_E_INTERNAL;
+        return ERR_INTERNAL;
     }
     keep_start(&io->keep, opts);
-    const char *code = open_sinks(opts, index, url, io);
+    enum err_code code = open_sinks(opts, index, url, io);
     if (code)
         return code;
     if (set_options(easy, opts, url, method, headers, io) != CURLE_OK) {
         save_abort(&io->save);
         snprintf(io->errbuf, sizeof io->errbuf, "libcurl refused the transfer's options");
-        return AFETCH_E_INTERNAL;
+        return ERR_INTERNAL;
     }
-    return NULL;
+    return ERR_NONE;
 }
 
 /* The timing phases libcurl measures, summed over the hops of a redirect chain as libcurl's own
@@ -606,7 +606,7 @@ bool fetch_follow(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
         snprintf(io->errbuf, sizeof io->errbuf,
                  "the redirects took the whole timeout (%ld ms, for all hops together)",
                  whole_units(opts->timeout, 1000));
-        io->hop_error = AFETCH_E_TIMEOUT;
+        io->hop_error = ERR_TIMEOUT;
         return false;
     }
     io->hop_error = redirect_follow(&io->chain, location, status, opts, io->headers, io->errbuf,
@@ -615,22 +615,22 @@ bool fetch_follow(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
         return false;
     if (start_hop(easy, opts, io, left_ms) != CURLE_OK) {
         snprintf(io->errbuf, sizeof io->errbuf, "libcurl refused the redirect's options");
-        io->hop_error = AFETCH_E_INTERNAL;
+        io->hop_error = ERR_INTERNAL;
         return false;
     }
     return true;
 }
 
-static const char *error_code_of(CURLcode rc)
+static enum err_code error_code_of(CURLcode rc)
 {
     switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-        return AFETCH_E_DNS;
+        return ERR_DNS;
     case CURLE_COULDNT_CONNECT:
-        return AFETCH_E_CONNECT;
+        return ERR_CONNECT;
     case CURLE_OPERATION_TIMEDOUT:
-        return AFETCH_E_TIMEOUT;
+        return ERR_TIMEOUT;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -643,27 +643,27 @@ static const char *error_code_of(CURLcode rc)
     case CURLE_SSL_SHUTDOWN_FAILED:
     case CURLE_SSL_CLIENTCERT:
     case CURLE_USE_SSL_FAILED:
-        return AFETCH_E_TLS;
+        return ERR_TLS;
     case CURLE_TOO_MANY_REDIRECTS:
-        return AFETCH_E_TOO_MANY_REDIRECTS;
+        return ERR_TOO_MANY_REDIRECTS;
     case CURLE_UNSUPPORTED_PROTOCOL:
-        return AFETCH_E_PROTOCOL;
+        return ERR_PROTOCOL;
     case CURLE_URL_MALFORMAT:
-        return AFETCH_E_INVALID_INPUT;
+        return ERR_INVALID_INPUT;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
-        return AFETCH_E_NETWORK;
+        return ERR_NETWORK;
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_HTTP3:
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_RANGE_ERROR:
-        return AFETCH_E_BAD_RESPONSE;
+        return ERR_BAD_RESPONSE;
     default:
-        return AFETCH_E_INTERNAL;
+        return ERR_INTERNAL;
     }
 }
 
@@ -738,41 +738,41 @@ static bool accepted(const afetch_options *opts, long status)
     return false;
 }
 
-const char *fetch_classify(CURLcode rc, long status, const afetch_options *opts,
-                           const struct fetch_io *io)
+enum err_code fetch_classify(CURLcode rc, long status, const afetch_options *opts,
+                             const struct fetch_io *io)
 {
     if (io->hop_error)
         return io->hop_error;
     if (rc == CURLE_OK)
-        return accepted(opts, status) ? NULL : AFETCH_E_HTTP;
+        return accepted(opts, status) ? ERR_NONE : ERR_HTTP;
     if (io->too_large || rc == CURLE_FILESIZE_EXCEEDED)
-        return AFETCH_E_TOO_LARGE;
+        return ERR_TOO_LARGE;
     if (io->bad_length || io->keep.fields_too_large)
-        return AFETCH_E_BAD_RESPONSE;
+        return ERR_BAD_RESPONSE;
     if (io->keep.out_of_memory)
-        return AFETCH_E_INTERNAL;
+        return ERR_INTERNAL;
     if (io->write_failed)
-        return AFETCH_E_WRITE;
+        return ERR_WRITE;
     if (io->denied)
-        return AFETCH_E_DENIED;
+        return ERR_DENIED;
     if (rc == CURLE_ABORTED_BY_CALLBACK)
-        return AFETCH_E_CANCELLED;
+        return ERR_CANCELLED;
     /* libcurl 7.88 refuses response headers over 100 KB as "out of memory" */
     if (rc == CURLE_OUT_OF_MEMORY && status != 0)
-        return AFETCH_E_BAD_RESPONSE;
+        return ERR_BAD_RESPONSE;
     return error_code_of(rc);
 }
 
-static void describe(const char *code, CURLcode rc, long status, const afetch_options *opts,
+static void describe(enum err_code code, CURLcode rc, long status, const afetch_options *opts,
                      const struct fetch_io *io, char *out, size_t size)
 {
-    if (strcmp(code, AFETCH_E_HTTP) == 0)
+    if (code == ERR_HTTP)
         snprintf(out, size, "HTTP status %ld%s", status, opts->accept ? " (not in --accept)" : "");
-    else if (strcmp(code, AFETCH_E_TOO_LARGE) == 0)
+    else if (code == ERR_TOO_LARGE)
         snprintf(out, size, "the body is larger than %lld bytes", (long long)io->max_bytes);
-    else if (strcmp(code, AFETCH_E_WRITE) == 0)
+    else if (code == ERR_WRITE)
         snprintf(out, size, "saving the body: %s", strerror(io->write_errno));
-    else if (strcmp(code, AFETCH_E_DENIED) == 0)
+    else if (code == ERR_DENIED)
         snprintf(out, size, "the address is loopback, private or otherwise not public");
     else if (io->bad_length)
         snprintf(out, size, "the response's Content-Length %s", io->bad_length);
@@ -781,7 +781,7 @@ static void describe(const char *code, CURLcode rc, long status, const afetch_op
                  KEEP_FIELDS_MAX / 1024);
     else if (io->keep.out_of_memory)
         snprintf(out, size, "out of memory keeping the response");
-    else if (strcmp(code, AFETCH_E_CANCELLED) == 0)
+    else if (code == ERR_CANCELLED)
         snprintf(out, size, "cancelled before it finished");
     else if (rc == CURLE_OUT_OF_MEMORY && status != 0)
         snprintf(out, size, "the response headers are too large (libcurl takes 100 KB)");
@@ -843,8 +843,8 @@ static const char *finish_digest(struct fetch_io *io, bool ok, char hex[65])
     return hex;
 }
 
-void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
-                  afetch_result *r, char **strings)
+enum err_code fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
+                           afetch_result *r, char **strings)
 {
     long status = 0, version = 0, redirects = io->chain.count;
     char *effective = NULL, *type = NULL;
@@ -858,7 +858,7 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
     r->bytes = io->bytes;
     read_timing(easy, io, rc == CURLE_OK, &r->time);
 
-    const char *code = fetch_classify(rc, status, opts, io);
+    enum err_code code = fetch_classify(rc, status, opts, io);
     char message[CURL_ERROR_SIZE + 160];
     char *saved = NULL;
     if (code) {
@@ -869,14 +869,14 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
     } else if (io->save.fd >= 0) {
         code = save_commit(&io->save, opts->overwrite, opts->skip_existing, &saved, message,
                            sizeof message);
-        r->skipped = code == SAVE_SKIPPED; /* a file appeared at the name meanwhile */
-        code = r->skipped ? NULL : code;
+        r->skipped = code == ERR_SKIPPED; /* a file appeared at the name meanwhile */
+        code = r->skipped ? ERR_NONE : code;
     }
     char hex[65];
     const char *digest = finish_digest(io, !code, hex);
 
-    r->ok = code == NULL;
-    r->error_code = code;
+    r->ok = code == ERR_NONE;
+    r->error_code = err_name(code);
     char *shown_url = effective ? redact_url_new(effective) : NULL;
     char *shown_message = code ? redact_text_new(message, io->url) : NULL;
     const char *src[] = {shown_url, type, shown_message, saved, digest};
@@ -894,9 +894,11 @@ void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
         r->body = NULL;
         r->headers = NULL;
         r->ok = false;
-        r->error_code = AFETCH_E_INTERNAL;
+        r->error_code = err_name(ERR_INTERNAL);
         r->error_message = "out of memory";
+        return ERR_INTERNAL;
     }
+    return code;
 }
 
 bool fetch_starved(CURLcode rc, const struct fetch_io *io)
@@ -921,16 +923,22 @@ void fetch_skipped(afetch_result *r, const char *path, char **strings)
     *strings = pack(1, src, dst);
     if (!*strings) {
         r->ok = r->skipped = false;
-        r->error_code = AFETCH_E_INTERNAL;
+        r->error_code = err_name(ERR_INTERNAL);
         r->error_message = "out of memory";
     }
 }
 
-void fetch_fail(afetch_result *r, const char *code, const char *message, const char *url,
+void fetch_fail(afetch_result *r, enum err_code code, const char *message, const char *url,
                 char **strings)
 {
+    fetch_fail_named(r, err_name(code), message, url, strings);
+}
+
+void fetch_fail_named(afetch_result *r, const char *name, const char *message, const char *url,
+                      char **strings)
+{
     r->ok = false;
-    r->error_code = code;
+    r->error_code = name;
     char *shown = message ? redact_text_new(message, url) : NULL;
     const char *src[] = {shown};
     const char **dst[] = {&r->error_message};
@@ -960,14 +968,13 @@ uint64_t fetch_rng_seed(const void *salt)
 
 enum { RETRY_CAP_SECONDS = 60 };
 
-static bool transient(const afetch_result *r)
+static bool transient(enum err_code code, long status)
 {
-    if (strcmp(r->error_code, AFETCH_E_CONNECT) == 0 ||
-        strcmp(r->error_code, AFETCH_E_TIMEOUT) == 0)
+    if (code == ERR_CONNECT || code == ERR_TIMEOUT)
         return true;
-    if (strcmp(r->error_code, AFETCH_E_HTTP) != 0)
+    if (code != ERR_HTTP)
         return false;
-    switch (r->status) {
+    switch (status) {
     case 408:
     case 429:
     case 500:
@@ -991,10 +998,10 @@ static bool idempotent(const char *method)
 }
 
 double fetch_retry_delay(CURL *easy, const afetch_options *opts, const afetch_request *own,
-                         const afetch_result *r, uint64_t *rng)
+                         const afetch_result *r, enum err_code code, uint64_t *rng)
 {
-    if (r->ok || !r->error_code || !idempotent(fetch_method(opts, own)) ||
-        r->attempts > opts->retries || !transient(r))
+    if (r->ok || code == ERR_NONE || !idempotent(fetch_method(opts, own)) ||
+        r->attempts > opts->retries || !transient(code, r->status))
         return -1;
     curl_off_t retry_after = 0;
     if (easy && curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&

@@ -7,6 +7,7 @@
 #define AFETCH_FETCH_H
 
 #include "afetch.h"
+#include "errcode.h"
 #include "redirect.h"
 #include "keep.h"
 #include "save.h"
@@ -44,7 +45,7 @@ struct fetch_io {
     struct curl_slist *headers;  /* borrowed: the request's headers, for every hop */
     struct redirect_chain chain; /* where the hops have gone */
     curl_off_t earlier_us[5];    /* the timing phases of the hops before this one, summed */
-    const char *hop_error;       /* an error code that ended the chain between two hops */
+    enum err_code hop_error;     /* what ended the chain between two hops, or ERR_NONE */
     struct fetch_keep keep;
     /* The request's body, for every hop that keeps it (io->chain.body_dropped): */
     const char *body; /* borrowed; NULL: none */
@@ -83,12 +84,12 @@ const char *fetch_body(const afetch_options *opts, const afetch_request *own, si
 
 /* Resets easy and sets it up to fetch url (entry index) into io, with the method, body, login
  * and file name of own over opts. headers and own's strings must outlive the transfer. Returns
- * NULL, or an error code when the transfer cannot start, with the reason in io->errbuf, or
- * SAVE_SKIPPED when opts->skip_existing finds the body's file there already (io->save.final is
+ * ERR_NONE, or an error code when the transfer cannot start, with the reason in io->errbuf, or
+ * ERR_SKIPPED when opts->skip_existing finds the body's file there already (io->save.final is
  * its path: fetch_skipped, then fetch_abandon). */
-const char *fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
-                          const afetch_request *own, struct curl_slist *headers,
-                          struct fetch_io *io);
+enum err_code fetch_prepare(CURL *easy, const afetch_options *opts, size_t index, const char *url,
+                            const afetch_request *own, struct curl_slist *headers,
+                            struct fetch_io *io);
 
 /* After a transfer on easy ended with rc: whether it was a redirect to follow. If so, easy is set
  * up for the next hop (same io, the saved file and digest kept open for the final body) and the
@@ -100,9 +101,9 @@ bool fetch_follow(CURL *easy, CURLcode rc, const afetch_options *opts, struct fe
  * commits or drops the saved file. The effective URL and the error message come redacted
  * (redact.h): no password of io->url, nor of any URL in them, survives. The strings r gains,
  * and the body and header fields it keeps (keep.h), live in one block that *strings receives
- * and the caller frees. */
-void fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
-                  afetch_result *r, char **strings);
+ * and the caller frees. Returns the error r carries the name of (ERR_NONE when ok). */
+enum err_code fetch_finish(CURL *easy, CURLcode rc, const afetch_options *opts, struct fetch_io *io,
+                           afetch_result *r, char **strings);
 
 /* Whether a failed transfer failed only for want of file descriptors: a socket refused with
  * EMFILE/ENFILE, or libcurl's resolver thread unable to start (its socket pair). */
@@ -117,21 +118,26 @@ void fetch_skipped(afetch_result *r, const char *path, char **strings);
 
 /* Sets r up as failed with code and a copy of message held in *strings (caller frees), redacted
  * like fetch_finish's: url (may be NULL) is the request's. */
-void fetch_fail(afetch_result *r, const char *code, const char *message, const char *url,
+void fetch_fail(afetch_result *r, enum err_code code, const char *message, const char *url,
                 char **strings);
+/* The same for a request that came with an error code of its own (afetch_request.error_code),
+ * which r carries as it is. */
+void fetch_fail_named(afetch_result *r, const char *name, const char *message, const char *url,
+                      char **strings);
 
-/* The error code of a finished transfer, NULL when it is ok: what the callbacks saw in io (an
- * error between hops, the size cap, a bad Content-Length, a failed write, a denied address)
+/* The error code of a finished transfer, ERR_NONE when it is ok: what the callbacks saw in io
+ * (an error between hops, the size cap, a bad Content-Length, a failed write, a denied address)
  * first, then libcurl's rc, then whether opts->accept (else: below 400) takes the status. */
-const char *fetch_classify(CURLcode rc, long status, const afetch_options *opts,
-                           const struct fetch_io *io);
+enum err_code fetch_classify(CURLcode rc, long status, const afetch_options *opts,
+                             const struct fetch_io *io);
 
-/* Seconds to wait before trying r's request (own over opts) again, or -1 when it gets no other
- * try: only idempotent methods (RFC 9110: GET, HEAD, OPTIONS, TRACE, PUT, DELETE; never POST or
- * PATCH), only connect errors, timeouts and statuses 408, 429, 500, 502, 503 and 504, at most
- * opts->retries more times. Honours Retry-After. rng is the caller's random state. */
+/* Seconds to wait before trying r's request (own over opts) again, after it failed with code
+ * (fetch_finish's answer), or -1 when it gets no other try: only idempotent methods (RFC 9110: GET,
+ * HEAD, OPTIONS, TRACE, PUT, DELETE; never POST or PATCH), only connect errors, timeouts and
+ * statuses 408, 429, 500, 502, 503 and 504, at most opts->retries more times. Honours Retry-After.
+ * rng is the caller's random state. */
 double fetch_retry_delay(CURL *easy, const afetch_options *opts, const afetch_request *own,
-                         const afetch_result *r, uint64_t *rng);
+                         const afetch_result *r, enum err_code code, uint64_t *rng);
 
 /* A seed for fetch_retry_delay's random state. */
 uint64_t fetch_rng_seed(const void *salt);

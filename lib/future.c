@@ -1,6 +1,8 @@
 /* future.c — the future's state machine: pending -> done | failed | cancelled, once. */
 #include "future.h"
 
+#include "errcode.h"
+
 #include <string.h>
 
 void future_init(afetch_future *f, const struct future_ops *ops, size_t index)
@@ -30,7 +32,7 @@ void future_settle(afetch_future *f)
 void future_settle_cancelled(afetch_future *f)
 {
     f->result.ok = false;
-    f->result.error_code = AFETCH_E_CANCELLED;
+    f->result.error_code = err_name(ERR_CANCELLED);
     f->result.error_message = "cancelled before it finished";
     settle(f, AFETCH_CANCELLED);
 }

@@ -85,3 +85,11 @@ int gather_push(struct gather *g, afetch_future *f)
     future_then(f, on_settled, g);
     return 0;
 }
+
+size_t backlog_cap(unsigned window, const afetch_options *opts)
+{
+    /* a kept body (or header fields) makes each waiting result weigh up to body_max */
+    if (opts->body_max > 0 || opts->keep_headers)
+        return (size_t)window * 2;
+    return (size_t)window * 16 > 4096 ? (size_t)window * 16 : 4096;
+}

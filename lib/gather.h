@@ -27,5 +27,9 @@ void gather_release(struct gather *g);
 int gather_push(struct gather *g, afetch_future *f);
 /* Futures pushed and not yet delivered: the reorder backlog. */
 size_t gather_backlog(const struct gather *g);
+/* The backlog a stream run lets build up behind a stalled head at most (counting the results in
+ * flight), for a window of that many transfers: reading pauses there, so memory stays bounded.
+ * When results keep bodies or header fields, that is twice the window. */
+size_t backlog_cap(unsigned window, const afetch_options *opts);
 
 #endif

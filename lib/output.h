@@ -3,7 +3,7 @@
 #ifndef AFETCH_OUTPUT_H
 #define AFETCH_OUTPUT_H
 
-#include "afetch.h"
+#include "afetch_tool.h"
 
 /* r as one line of JSON Lines, '\n' included, exactly as o would write it with
  * AFETCH_FORMAT_JSONL (its afetch_output_show_response settings apply), in a new string of *len

@@ -178,24 +178,24 @@ static int filter_headers(const struct curl_slist *all, const struct hop_rules *
 }
 
 /* Sets u to the URL location names, relative to the current hop, as libcurl's own following
- * resolves it, and *was_tls to whether the current hop is https. NULL, or the error code with
+ * resolves it, and *was_tls to whether the current hop is https. ERR_NONE, or the error code with
  * a reason in msg. */
-static const char *resolve(CURLU *u, const struct redirect_chain *c, const char *location,
-                           bool *was_tls, char *msg, size_t msg_size)
+static enum err_code resolve(CURLU *u, const struct redirect_chain *c, const char *location,
+                             bool *was_tls, char *msg, size_t msg_size)
 {
     CURLUcode uc = curl_url_set(u, CURLUPART_URL, c->url, CHAIN_URL_FLAGS);
     *was_tls = uc == CURLUE_OK && is_https(u);
     if (uc == CURLUE_OK)
         uc = curl_url_set(u, CURLUPART_URL, location, CURLU_URLENCODE | CURLU_ALLOW_SPACE);
     if (uc == CURLUE_OK)
-        return NULL;
+        return ERR_NONE;
     if (uc == CURLUE_OUT_OF_MEMORY) {
         snprintf(msg, msg_size, "out of memory");
-        return AFETCH_E_INTERNAL;
+        return ERR_INTERNAL;
     }
     snprintf(msg, msg_size, "the redirect target URL could not be parsed: %s",
              curl_url_strerror(uc));
-    return uc == CURLUE_UNSUPPORTED_SCHEME ? AFETCH_E_PROTOCOL : AFETCH_E_BAD_RESPONSE;
+    return uc == CURLUE_UNSUPPORTED_SCHEME ? ERR_PROTOCOL : ERR_BAD_RESPONSE;
 }
 
 /* Applies the credential rule to u's user info; *send: whether the hop gets the chain's
@@ -253,23 +253,23 @@ static int plan_hop(CURLU *u, const struct redirect_chain *c, bool was_tls,
     return 0;
 }
 
-const char *redirect_follow(struct redirect_chain *c, const char *location, long status,
-                            const afetch_options *opts, const struct curl_slist *all, char *msg,
-                            size_t msg_size)
+enum err_code redirect_follow(struct redirect_chain *c, const char *location, long status,
+                              const afetch_options *opts, const struct curl_slist *all, char *msg,
+                              size_t msg_size)
 {
     if (c->count >= opts->max_redirects) {
         snprintf(msg, msg_size, "Maximum (%ld) redirects followed", opts->max_redirects);
-        return AFETCH_E_TOO_MANY_REDIRECTS;
+        return ERR_TOO_MANY_REDIRECTS;
     }
     CURLU *u = curl_url();
     bool was_tls = false;
     struct hop_plan p = {0};
-    const char *code = u ? resolve(u, c, location, &was_tls, msg, msg_size) : AFETCH_E_INTERNAL;
+    enum err_code code = u ? resolve(u, c, location, &was_tls, msg, msg_size) : ERR_INTERNAL;
     if (!code && plan_hop(u, c, was_tls, opts, all, &p) != 0)
-        code = AFETCH_E_INTERNAL;
+        code = ERR_INTERNAL;
     curl_url_cleanup(u);
     if (code) {
-        if (strcmp(code, AFETCH_E_INTERNAL) == 0)
+        if (code == ERR_INTERNAL)
             snprintf(msg, msg_size, "out of memory");
         return code;
     }
@@ -284,7 +284,7 @@ const char *redirect_follow(struct redirect_chain *c, const char *location, long
     c->left_origin = p.rules.left_origin;
     c->left_tls = p.rules.left_tls;
     c->send_credentials = p.send_credentials;
-    return NULL;
+    return ERR_NONE;
 }
 
 struct curl_slist *redirect_headers(const struct redirect_chain *c, struct curl_slist *all)

@@ -22,6 +22,7 @@
 #define AFETCH_REDIRECT_H
 
 #include "afetch.h"
+#include "errcode.h"
 
 #include <curl/curl.h>
 
@@ -53,12 +54,12 @@ int redirect_start(struct redirect_chain *c, const char *url, const char *method
 
 /* Moves c on to the hop a response with status and a Location header asks for, honouring
  * opts->max_redirects and opts->location_trusted; all is the request's full header list.
- * Returns NULL, or the error code that ends the chain (too-many-redirects; protocol for a
- * scheme libcurl does not know; bad-response for a Location that is no URL; internal) with a
- * one-line reason in msg; c is then unchanged. */
-const char *redirect_follow(struct redirect_chain *c, const char *location, long status,
-                            const afetch_options *opts, const struct curl_slist *all, char *msg,
-                            size_t msg_size);
+ * Returns ERR_NONE, or the error code that ends the chain (ERR_TOO_MANY_REDIRECTS;
+ * ERR_PROTOCOL for a scheme libcurl does not know; ERR_BAD_RESPONSE for a Location that is no
+ * URL; ERR_INTERNAL) with a one-line reason in msg; c is then unchanged. */
+enum err_code redirect_follow(struct redirect_chain *c, const char *location, long status,
+                              const afetch_options *opts, const struct curl_slist *all, char *msg,
+                              size_t msg_size);
 
 /* The headers for the current hop: all on the first, afterwards what may go there (NULL:
  * none). */

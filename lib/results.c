@@ -4,7 +4,7 @@
  * flushes the file to disk (fdatasync) at least once a second, so the loop never waits for the
  * disk. With --resume the file is read first into a resume set (resume.h). */
 #define _GNU_SOURCE /* flock, memrchr */
-#include "afetch.h"
+#include "afetch_tool.h"
 
 #include "escape.h"
 #include "output.h"

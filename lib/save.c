@@ -17,8 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-const char SAVE_SKIPPED[] = "skipped";
-
 static char *join(const char *dir, const char *name)
 {
     size_t len = strlen(dir) + 1 + strlen(name) + 1;
@@ -199,54 +197,54 @@ bool save_exists(const char *dir, const char *rel, char **path)
     return found && (*path = join(dir, rel)) != NULL;
 }
 
-/* Why the body cannot go to the name (an error code, the reason in err), SAVE_SKIPPED, or
+/* Why the body cannot go to the name (an error code, the reason in err), ERR_SKIPPED, or
  * NULL. Decided before the transfer where it can be, so that no body is fetched only to be
  * dropped; a name that appears during the transfer is caught by the rename. */
-static const char *check_final(const struct save *s, bool overwrite, bool skip_existing, char *err,
-                               size_t err_size)
+static enum err_code check_final(const struct save *s, bool overwrite, bool skip_existing,
+                                 char *err, size_t err_size)
 {
     struct stat st;
     if (fstatat(s->dir, s->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return NULL; /* a dangling symlink counts as a name in the way: lstat sees it */
+        return ERR_NONE; /* a dangling symlink counts as a name in the way: lstat sees it */
     if (skip_existing && S_ISREG(st.st_mode))
-        return SAVE_SKIPPED;
+        return ERR_SKIPPED;
     if (!overwrite) {
         snprintf(err, err_size, "%s exists (%s)", s->final,
                  skip_existing ? "not a regular file, so not skipped"
                                : "--overwrite replaces it, --skip-existing keeps it");
-        return AFETCH_E_EXISTS;
+        return ERR_EXISTS;
     }
     if (S_ISDIR(st.st_mode)) {
         snprintf(err, err_size, "%s is a directory; --overwrite replaces only files", s->final);
-        return AFETCH_E_WRITE;
+        return ERR_WRITE;
     }
-    return NULL;
+    return ERR_NONE;
 }
 
-const char *save_begin(struct save *s, const char *dir, const char *rel, bool overwrite,
-                       bool skip_existing, char *err, size_t err_size)
+enum err_code save_begin(struct save *s, const char *dir, const char *rel, bool overwrite,
+                         bool skip_existing, char *err, size_t err_size)
 {
     *s = SAVE_NONE;
     const char *leaf;
     s->final = join(dir, rel);
     if (!s->final) {
         snprintf(err, err_size, "out of memory");
-        return AFETCH_E_INTERNAL;
+        return ERR_INTERNAL;
     }
     s->dir = open_parent(dir, rel, true, &leaf, err, err_size);
     if (s->dir < 0) {
         save_abort(s);
-        return AFETCH_E_WRITE;
+        return ERR_WRITE;
     }
     s->name = strdup(leaf);
     s->temp = strdup(".afetch-XXXXXX");
     if (!s->name || !s->temp) {
         save_abort(s);
         snprintf(err, err_size, "out of memory");
-        return AFETCH_E_INTERNAL;
+        return ERR_INTERNAL;
     }
-    const char *code = check_final(s, overwrite, skip_existing, err, err_size);
-    if (code == SAVE_SKIPPED) {
+    enum err_code code = check_final(s, overwrite, skip_existing, err, err_size);
+    if (code == ERR_SKIPPED) {
         char *final = s->final;
         s->final = NULL;
         save_abort(s);
@@ -261,9 +259,9 @@ const char *save_begin(struct save *s, const char *dir, const char *rel, bool ov
     if (s->fd < 0) {
         snprintf(err, err_size, "cannot create a file in %s: %s", dir, strerror(errno));
         save_abort(s);
-        return AFETCH_E_WRITE;
+        return ERR_WRITE;
     }
-    return NULL;
+    return ERR_NONE;
 }
 
 int save_write(struct save *s, const void *data, size_t n)
@@ -298,22 +296,22 @@ static int rename_noreplace(int dir, const char *from, const char *to)
 }
 
 /* A commit that failed after closing the file: save_abort no longer knows it exists. */
-static const char *drop_closed_temp(struct save *s, const char *code)
+static enum err_code drop_closed_temp(struct save *s, enum err_code code)
 {
     unlinkat(s->dir, s->temp, 0);
     save_abort(s);
     return code;
 }
 
-const char *save_commit(struct save *s, bool overwrite, bool skip_existing, char **path, char *err,
-                        size_t err_size)
+enum err_code save_commit(struct save *s, bool overwrite, bool skip_existing, char **path,
+                          char *err, size_t err_size)
 {
     *path = NULL;
     int closed = close(s->fd); /* a delayed write error (NFS, quota) shows here */
     s->fd = -1;
     if (closed != 0) {
         snprintf(err, err_size, "writing %s: %s", s->final, strerror(errno));
-        return drop_closed_temp(s, AFETCH_E_WRITE);
+        return drop_closed_temp(s, ERR_WRITE);
     }
     /* rename replaces a symbolic link at the name; it never writes through it */
     int moved = overwrite ? renameat(s->dir, s->temp, s->dir, s->name)
@@ -325,19 +323,19 @@ const char *save_commit(struct save *s, bool overwrite, bool skip_existing, char
             S_ISREG(st.st_mode)) {
             *path = s->final;
             s->final = NULL;
-            return drop_closed_temp(s, SAVE_SKIPPED);
+            return drop_closed_temp(s, ERR_SKIPPED);
         }
         if (exists)
             snprintf(err, err_size, "%s appeared during the transfer (--overwrite replaces it)",
                      s->final);
         else
             snprintf(err, err_size, "saving %s: %s", s->final, strerror(errno));
-        return drop_closed_temp(s, exists ? AFETCH_E_EXISTS : AFETCH_E_WRITE);
+        return drop_closed_temp(s, exists ? ERR_EXISTS : ERR_WRITE);
     }
     *path = s->final;
     s->final = NULL;
     save_abort(s);
-    return NULL;
+    return ERR_NONE;
 }
 
 void save_abort(struct save *s)

@@ -7,6 +7,8 @@
 #ifndef AFETCH_SAVE_H
 #define AFETCH_SAVE_H
 
+#include "errcode.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -22,27 +24,23 @@ struct save {
 
 #define SAVE_NONE ((struct save){.fd = -1, .dir = -1})
 
-/* What save_begin and save_commit answer, instead of an error code, when skip_existing is set
- * and a regular file is at the name already: s->final (save_begin) or *path (save_commit) is
- * its path, and nothing is written. Compared by address. */
-extern const char SAVE_SKIPPED[];
-
 /* Opens the temporary file for a body that goes to rel (from savename_path) under dir, making
- * the missing directories of rel (mode 0777 less the umask). Returns NULL; SAVE_SKIPPED; or an
- * error code (AFETCH_E_EXISTS, AFETCH_E_WRITE, AFETCH_E_INTERNAL) with a reason in err, for
- * instance when a component of rel is a symbolic link. */
-const char *save_begin(struct save *s, const char *dir, const char *rel, bool overwrite,
-                       bool skip_existing, char *err, size_t err_size);
+ * the missing directories of rel (mode 0777 less the umask). Returns ERR_NONE; ERR_SKIPPED when
+ * skip_existing is set and a regular file is at the name already (s->final is its path, and
+ * nothing is written); or an error code (ERR_EXISTS, ERR_WRITE, ERR_INTERNAL) with a reason in
+ * err, for instance when a component of rel is a symbolic link. */
+enum err_code save_begin(struct save *s, const char *dir, const char *rel, bool overwrite,
+                         bool skip_existing, char *err, size_t err_size);
 /* Whether a regular file is at rel under dir already, found without making anything or
  * following a link; if so, its path (dir/rel) goes to *path, which the caller frees. */
 bool save_exists(const char *dir, const char *rel, char **path);
 /* Appends n bytes; 0, or -1 with errno set. */
 int save_write(struct save *s, const void *data, size_t n);
-/* Moves the file into place and hands its path over (*path, the caller frees). Returns NULL;
- * SAVE_SKIPPED (skip_existing, and a file appeared at the name meanwhile: *path is its path);
+/* Moves the file into place and hands its path over (*path, the caller frees). Returns ERR_NONE;
+ * ERR_SKIPPED (skip_existing, and a file appeared at the name meanwhile: *path is its path);
  * or an error code with a reason in err. The temporary file is gone either way. */
-const char *save_commit(struct save *s, bool overwrite, bool skip_existing, char **path, char *err,
-                        size_t err_size);
+enum err_code save_commit(struct save *s, bool overwrite, bool skip_existing, char **path,
+                          char *err, size_t err_size);
 /* Drops the temporary file. No effect when not saving. */
 void save_abort(struct save *s);
 

@@ -1,6 +1,8 @@
 /* sync.c — the sequential baseline: one easy handle, reused, one blocking curl_easy_perform
  * after another. Same tasks, results and retry policy as the loop, none of its concurrency. */
 #include "blocking.h"
+#include "clock.h"
+#include "summary.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,15 +2,14 @@
 #include "task.h"
 
 #include "gather.h"
+#include "summary.h"
 #include "redact.h"
 #include "savename.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 static size_t size_of(const char *s)
 {
@@ -105,17 +104,18 @@ struct task *task_new(const afetch_request *req, size_t index, const afetch_opti
     char idn_error[160];
     const char *problem = req->error_code ? NULL : unsendable(opts, &t->own);
     if (problem) {
-        fetch_fail(&t->future.result, AFETCH_E_INVALID_INPUT, problem, url, &t->result_strings);
+        fetch_fail(&t->future.result, ERR_INVALID_INPUT, problem, url, &t->result_strings);
         future_settle(&t->future);
         return t;
     }
     if (!req->error_code && fetch_ascii_url(url, &t->ascii_url, idn_error, sizeof idn_error)) {
-        fetch_fail(&t->future.result, AFETCH_E_INVALID_INPUT, idn_error, url, &t->result_strings);
+        fetch_fail(&t->future.result, ERR_INVALID_INPUT, idn_error, url, &t->result_strings);
         future_settle(&t->future);
         return t;
     }
     if (req->error_code) {
-        fetch_fail(&t->future.result, req->error_code, req->error_message, url, &t->result_strings);
+        fetch_fail_named(&t->future.result, req->error_code, req->error_message, url,
+                         &t->result_strings);
         future_settle(&t->future);
         return t;
     }
@@ -152,17 +152,17 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
     const char *url = t->ascii_url ? t->ascii_url : t->url;
     slot->io.output = t->own.output;
     if (!slot->easy && !(slot->easy = curl_easy_init())) {
-        fetch_fail(r, AFETCH_E_INTERNAL, "out of memory for a libcurl handle", NULL,
-                   &t->result_strings);
+        fetch_fail(r, ERR_INTERNAL, "out of memory for a libcurl handle", NULL, &t->result_strings);
         return -1;
     }
-    const char *code = fetch_prepare(slot->easy, opts, r->index, url, &t->own, headers, &slot->io);
+    enum err_code code =
+        fetch_prepare(slot->easy, opts, r->index, url, &t->own, headers, &slot->io);
     if (!code && curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, t) != CURLE_OK) {
         fetch_abandon(&slot->io);
-        code = AFETCH_E_INTERNAL;
+        code = ERR_INTERNAL;
         snprintf(slot->io.errbuf, sizeof slot->io.errbuf, "libcurl refused the transfer");
     }
-    if (code == SAVE_SKIPPED) {
+    if (code == ERR_SKIPPED) {
         fetch_skipped(r, slot->io.save.final, &t->result_strings);
         fetch_abandon(&slot->io);
         return -1;
@@ -179,8 +179,9 @@ int task_prepare(struct task *t, struct slot *slot, const afetch_options *opts,
 double task_collect(struct task *t, CURLcode rc, const afetch_options *opts, uint64_t *rng)
 {
     struct slot *slot = t->slot;
-    fetch_finish(slot->easy, rc, opts, &slot->io, &t->future.result, &t->result_strings);
-    double delay = fetch_retry_delay(slot->easy, opts, &t->own, &t->future.result, rng);
+    enum err_code code =
+        fetch_finish(slot->easy, rc, opts, &slot->io, &t->future.result, &t->result_strings);
+    double delay = fetch_retry_delay(slot->easy, opts, &t->own, &t->future.result, code, rng);
     t->slot = NULL;
     return delay;
 }
@@ -203,15 +204,6 @@ void task_abandon(struct task *t)
 {
     fetch_abandon(&t->slot->io);
     t->slot = NULL;
-}
-
-void summary_count(afetch_summary *summary, const afetch_result *r)
-{
-    summary->urls++;
-    summary->ok += r->ok;
-    summary->skipped += r->skipped;
-    summary->failed += !r->ok;
-    summary->bytes += r->bytes;
 }
 
 void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *summary)
@@ -237,63 +229,6 @@ enum task_pushed task_push_new(struct gather *g, struct task *t)
         return TASK_PUSH_FAILED;
     }
     return settled ? TASK_PUSHED_SETTLED : TASK_PUSHED_PENDING;
-}
-
-void report_progress(const afetch_stream *stream, const afetch_summary *summary, size_t in_flight,
-                     double started)
-{
-    if (!stream->progress)
-        return;
-    afetch_progress p = {.done = summary->urls,
-                         .ok = summary->ok,
-                         .failed = summary->failed,
-                         .in_flight = in_flight,
-                         .bytes = summary->bytes,
-                         .elapsed = clock_seconds() - started};
-    stream->progress(stream->progress_arg, &p);
-}
-
-void log_line(const afetch_options *opts, unsigned level, const char *format, ...)
-{
-    if (!opts->log || opts->verbosity < level)
-        return;
-    char line[512];
-    va_list ap;
-    va_start(ap, format);
-    int n = vsnprintf(line, sizeof line, format, ap);
-    va_end(ap);
-    /* a URL in the line may hold anything: the line goes out escaped for a terminal; one
-     * byte can become at most four */
-    char shown[4 * sizeof line];
-    size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    afetch_escape_terminal(line, len, shown, sizeof shown);
-    opts->log(opts->log_arg, shown);
-}
-
-void log_transfer_start(const afetch_options *opts, const afetch_result *r)
-{
-    log_line(opts, 1, "start #%zu %s (try %u)", r->index, r->url, r->attempts);
-}
-
-void log_transfer_end(const afetch_options *opts, const afetch_result *r, bool again)
-{
-    log_line(opts, 1, "end #%zu %s: %s%s%.3f s%s", r->index, r->url, r->ok ? "ok " : r->error_code,
-             r->ok ? "" : " ", r->time.total, again ? ", will try again" : "");
-}
-
-size_t backlog_cap(unsigned window, const afetch_options *opts)
-{
-    /* a kept body (or header fields) makes each waiting result weigh up to body_max */
-    if (opts->body_max > 0 || opts->keep_headers)
-        return (size_t)window * 2;
-    return (size_t)window * 16 > 4096 ? (size_t)window * 16 : 4096;
-}
-
-double clock_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void task_list_append(struct task_list *list, struct task *t)

@@ -77,8 +77,6 @@ void task_forget_result(struct task *t);
 /* Lets go of a running task's slot when it will not finish: drops its partial file. */
 void task_abandon(struct task *t);
 
-/* Adds r to the run's totals. */
-void summary_count(afetch_summary *summary, const afetch_result *r);
 /* Counts t's settled result, hands it to the stream's deliver callback, and frees t. */
 void task_deliver(struct task *t, const afetch_stream *stream, afetch_summary *summary);
 /* Calls the stream's flush, if it has one: a batch of deliveries is over. */
@@ -92,21 +90,5 @@ enum task_pushed {
 };
 /* Pushes t, newly made from the input, on g. */
 enum task_pushed task_push_new(struct gather *g, struct task *t);
-/* Tells the stream's progress callback, if any, where the run stands. */
-void report_progress(const afetch_stream *stream, const afetch_summary *summary, size_t in_flight,
-                     double started);
-/* With verbosity 1: a transfer starts, or ends (again: another try will follow). */
-void log_transfer_start(const afetch_options *opts, const afetch_result *r);
-void log_transfer_end(const afetch_options *opts, const afetch_result *r, bool again);
-/* Results held back in input order behind a stalled head at most (counting those in flight),
- * for a window of that many transfers: reading pauses there, so memory stays bounded. When
- * results keep bodies or header fields, that is twice the window. */
-size_t backlog_cap(unsigned window, const afetch_options *opts);
-/* Logs one line through opts->log when verbosity is at least level (printf-style), escaped for
- * a terminal (afetch_escape_terminal). */
-void log_line(const afetch_options *opts, unsigned level, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-/* A monotonic clock, seconds. */
-double clock_seconds(void);
 
 #endif

@@ -2,7 +2,9 @@
  * its own easy handle doing blocking transfers. The calling thread alone reads the input,
  * settles futures, gathers and delivers; workers only run tasks handed to them. */
 #include "blocking.h"
+#include "clock.h"
 #include "gather.h"
+#include "summary.h"
 
 #include <errno.h>
 #include <pthread.h>

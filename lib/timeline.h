@@ -1,9 +1,9 @@
 /* timeline.h — the timeline's internals for the unit tests: its cap and its SVG writer (the rest
- * of its API is public, in afetch.h). */
+ * of its API is the CLI's, in afetch_tool.h). */
 #ifndef AFETCH_TIMELINE_H
 #define AFETCH_TIMELINE_H
 
-#include "afetch.h"
+#include "afetch_tool.h"
 
 #include <stdio.h>
 

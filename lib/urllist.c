@@ -4,6 +4,8 @@
  * that reading never blocks the caller's loop. */
 #include "urllist.h"
 
+#include "afetch_tool.h"
+#include "errcode.h"
 #include "pump.h"
 
 #include <cjson/cJSON.h>
@@ -183,11 +185,11 @@ const char *afetch_input_error(const afetch_input *in)
     return in->error[0] ? in->error : NULL;
 }
 
-static void fail(afetch_request *req, const char *code, char *msg, size_t msg_size,
+static void fail(afetch_request *req, enum err_code code, char *msg, size_t msg_size,
                  const char *where, const char *reason, const char *detail)
 {
     snprintf(msg, msg_size, "%s: %s%s%s", where, reason, detail ? ": " : "", detail ? detail : "");
-    req->error_code = code;
+    req->error_code = err_name(code);
     req->error_message = msg;
 }
 
@@ -212,20 +214,20 @@ void urllist_parse_url(const char *line, const char *where, const char *protocol
     req->url = line;
     CURLU *url = curl_url();
     if (!url) {
-        fail(req, AFETCH_E_INTERNAL, msg, msg_size, where, "out of memory", NULL);
+        fail(req, ERR_INTERNAL, msg, msg_size, where, "out of memory", NULL);
         return;
     }
     CURLUcode rc =
         curl_url_set(url, CURLUPART_URL, line, CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME);
     char *scheme = NULL;
     if (rc != CURLUE_OK) {
-        fail(req, AFETCH_E_INVALID_INPUT, msg, msg_size, where, "not a URL", curl_url_strerror(rc));
+        fail(req, ERR_INVALID_INPUT, msg, msg_size, where, "not a URL", curl_url_strerror(rc));
     } else if (curl_url_get(url, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
                !listed(protocols, scheme)) {
         char detail[160];
         snprintf(detail, sizeof detail, "\"%.40s\" (allowed: %.80s)", scheme ? scheme : "?",
                  protocols);
-        fail(req, AFETCH_E_PROTOCOL, msg, msg_size, where, "scheme not allowed", detail);
+        fail(req, ERR_PROTOCOL, msg, msg_size, where, "scheme not allowed", detail);
     }
     curl_free(scheme);
     curl_url_cleanup(url);
@@ -302,7 +304,7 @@ static bool unknown_key(afetch_input *in, afetch_request *req)
         char reason[160];
         snprintf(reason, sizeof reason, "unknown key \"%.60s\"%s%s%s", item->string,
                  close ? "; did you mean \"" : "", close ? close : "", close ? "\"?" : "");
-        fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, reason, NULL);
+        fail(req, ERR_INVALID_INPUT, in->message, sizeof in->message, in->where, reason, NULL);
         return true;
     }
     return false;
@@ -539,8 +541,7 @@ static void parse_entry(afetch_input *in, char *text, afetch_request *req)
     if (!problem && !(cJSON_IsObject(in->json) && unknown_key(in, req)))
         problem = json_entry(in, text, req);
     if (problem)
-        fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,
-             NULL);
+        fail(req, ERR_INVALID_INPUT, in->message, sizeof in->message, in->where, problem, NULL);
     else if (!req->error_code)
         urllist_parse_url(req->url, in->where, in->protocols, req, in->message, sizeof in->message);
     if (req->url == text)
@@ -739,8 +740,7 @@ afetch_next afetch_input_next(void *arg, afetch_request *req)
             continue;
         if (problem) {
             req->url = text;
-            fail(req, AFETCH_E_INVALID_INPUT, in->message, sizeof in->message, in->where, problem,
-                 NULL);
+            fail(req, ERR_INVALID_INPUT, in->message, sizeof in->message, in->where, problem, NULL);
         } else {
             parse_entry(in, text, req);
         }

@@ -1,5 +1,5 @@
 /* version.c — which afetch, and which libraries under it, this is. */
-#include "afetch.h"
+#include "afetch_tool.h"
 #include "loop.h"
 
 #include <cjson/cJSON.h>

@@ -1,8 +1,8 @@
-/* writeout.h — writing a result through a --write-out template (afetch_template, afetch.h). */
+/* writeout.h — writing a result through a --write-out template (afetch_template, afetch_tool.h). */
 #ifndef AFETCH_WRITEOUT_H
 #define AFETCH_WRITEOUT_H
 
-#include "afetch.h"
+#include "afetch_tool.h"
 
 /* Writes r through t to out; strings escaped for a terminal when escape is set, else raw.
  * Returns 0, or -1 when a write failed. */

@@ -4,6 +4,7 @@
 #define AFETCH_CLI_H
 
 #include "afetch.h"
+#include "afetch_tool.h"
 
 enum exit_code {
     EXIT_ALL_OK = 0,

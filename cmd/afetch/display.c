@@ -1,6 +1,8 @@
 /* display.c — the progress line (redrawn at most 10 times a second), log lines and messages. */
 #include "display.h"
 
+#include "afetch_tool.h"
+
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>

@@ -872,7 +872,8 @@ static int take_option(struct cli *c, int opt, const char *arg, const char *name
         errno = 0;
         double rate = strtod(arg, &end);
         /* a rate so small that its gap overflows would never start a second transfer */
-        if (!plain_number(arg) || errno || end == arg || *end || !(rate > 0 && rate <= 1e6) || !isfinite(1.0 / rate))
+        if (!plain_number(arg) || errno || end == arg || *end || !(rate > 0 && rate <= 1e6) ||
+            !isfinite(1.0 / rate))
             return usage_error("--rate", "expects transfers per second, more than 0");
         c->opts.rate = rate;
         return -1;

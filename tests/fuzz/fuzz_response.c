@@ -3,7 +3,7 @@
  * cap and Content-Type, packed into a result (keep_pack) and written as a JSON line with body and
  * headers. The line must be valid UTF-8, without DEL or C1 controls, and parse back as one JSON
  * object whose body_encoding names a form the body really has. */
-#include "afetch.h"
+#include "afetch_tool.h"
 #include "escape.h"
 #include "keep.h"
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # make install / make uninstall (scripts/install.mk) into a DESTDIR: every file in place, the
 # installed binary, man page and pkg-config file work, a C program builds against the installed
-# shared or static library alone, both libraries export afetch_* only, and uninstall removes
-# exactly what install wrote.
+# shared or static library alone, the static library exports afetch_* only and the shared one
+# exactly the functions of afetch.h, and uninstall removes exactly what install wrote.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -127,29 +127,44 @@ teardown_file() { stop_server; }
     done
 }
 
-# defined_globals LIB: the defined global (or exported dynamic) symbols of LIB, one a line.
+# defined_globals LIB: the defined global (or exported dynamic) symbols of LIB, one a line,
+# without the version node nm may append (name@@AFETCH_0).
 defined_globals() {
     if [[ "$1" == *.a ]]; then
         nm -g --defined-only "$1"
     else
         nm -D --defined-only "$1"
-    fi | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
+    fi | awk 'NF == 3 { sub(/@.*/, "", $3); print $3 }' | LC_ALL=C sort -u
 }
 
-@test "install: the static and the shared library export the afetch_ API and nothing else" {
-    local lib
-    for lib in "$STAGE/usr/lib/libafetch.a" "$STAGE/usr/lib/libafetch.so.0.1.0"; do
-        run defined_globals "$lib"
-        echo "$lib: ${#lines[@]} symbols"
-        [ "$status" -eq 0 ]
-        # the public API is there ...
-        [[ "$output" == *afetch_gather* ]]
-        [[ "$output" == *afetch_version* ]]
-        # ... and nothing else but the shared library's version node
-        run grep -v -e '^afetch_' -e '^AFETCH_0$' <<<"$output"
-        echo "$output"
-        [ -z "$output" ]
-    done
+# public_functions: the functions lib/afetch.h declares, one a line (comments and typedefs of
+# function types aside), so that the check below follows the header.
+public_functions() {
+    perl -0777 -ne 's{/\*.*?\*/}{}gs; print "$1\n" while /^(?!typedef)[^;{}#]*?\b(afetch_\w+)\s*\(/mg' \
+        "$ROOT/lib/afetch.h" | LC_ALL=C sort -u
+}
+
+@test "install: the static library exports afetch_* only; the shared one exactly afetch.h's functions" {
+    local public
+    public="$(public_functions)"
+    echo "afetch.h declares $(wc -l <<<"$public") functions"
+    [[ "$public" == *afetch_loop_new* && "$public" == *afetch_gather* ]]
+    [[ "$public" != *afetch_output_new* && "$public" != *afetch_next_fn* ]]
+    # libafetch.a: the public API and the CLI's helpers (afetch_tool.h), nothing else
+    run defined_globals "$STAGE/usr/lib/libafetch.a"
+    [ "$status" -eq 0 ]
+    local archive="$output"
+    run comm -23 <(echo "$public") <(echo "$archive")
+    echo "missing from the archive: $output"
+    [ -z "$output" ]
+    [[ "$archive" == *afetch_output_new* ]] # the CLI links these
+    run grep -v '^afetch_' <<<"$archive"
+    echo "not afetch_ in the archive: $output"
+    [ -z "$output" ]
+    # libafetch.so: the header's functions and its version node, exactly
+    run defined_globals "$STAGE/usr/lib/libafetch.so.0.1.0"
+    [ "$status" -eq 0 ]
+    diff <(printf 'AFETCH_0\n%s\n' "$public" | LC_ALL=C sort) <(echo "$output")
 }
 
 # build_gather BIN LIBS...: examples/gather.c built against the installed header and LIBS.

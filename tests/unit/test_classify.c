@@ -2,6 +2,7 @@
  * libcurl failure to its documented code, the final status against the default rule (below 400)
  * and against an --accept list, and what the callbacks saw (size cap, bad Content-Length, write
  * failure, denied address, an error between redirect hops) winning over libcurl's code. */
+#include "errcode.h"
 #include "fetch.h"
 #include "tap.h"
 
@@ -15,7 +16,7 @@ static bool is(const char *code, const char *want)
 static const char *of(CURLcode rc, long status, const afetch_options *opts,
                       const struct fetch_io *io)
 {
-    return fetch_classify(rc, status, opts, io);
+    return err_name(fetch_classify(rc, status, opts, io));
 }
 
 static void curl_codes(struct tap *t, const afetch_options *opts, const struct fetch_io *io)
@@ -95,7 +96,7 @@ static void callbacks_first(struct tap *t, const afetch_options *opts)
     ok(t, is(of(CURLE_COULDNT_CONNECT, 0, opts, &io), AFETCH_E_DENIED),
        "an address deny-private refused: denied, not connect");
     fetch_io_init(&io);
-    io.hop_error = AFETCH_E_TIMEOUT;
+    io.hop_error = ERR_TIMEOUT;
     ok(t, is(of(CURLE_OK, 302, opts, &io), AFETCH_E_TIMEOUT),
        "an error between redirect hops wins over the 3xx that completed");
     fetch_io_init(&io);

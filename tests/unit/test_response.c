@@ -2,7 +2,7 @@
  * body bytes kept per response (keep.c), the block they share with the result's strings, the
  * body's JSON value (json, text, base64), the header object, display widths for the table, and
  * --write-out templates. */
-#include "afetch.h"
+#include "afetch_tool.h"
 #include "escape.h"
 #include "keep.h"
 #include "response.h"
