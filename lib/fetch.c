@@ -809,26 +809,14 @@ static void blank_out(const char *text, const char *secret, char *out, size_t si
  * proxy syntax in '...'"): neither the proxy URL nor its password ever reaches a result. */
 static void hide_proxy(const char *proxy, char *message, size_t size)
 {
-    char *raw = NULL, *decoded = NULL, *copy = malloc(size);
-    CURLU *u = curl_url();
-    if (u && curl_url_set(u, CURLUPART_URL, proxy,
-                          CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
-        curl_url_get(u, CURLUPART_PASSWORD, &raw, 0);
-        curl_url_get(u, CURLUPART_PASSWORD, &decoded, CURLU_URLDECODE);
-    }
-    const char *secrets[] = {proxy, raw, decoded};
-    for (size_t i = 0; i < 3 && copy; i++) {
-        if (secrets[i] && strstr(message, secrets[i])) {
-            blank_out(message, secrets[i], copy, size);
-            snprintf(message, size, "%s", copy);
-        }
-    }
-    if (!copy)
+    char *copy = malloc(size);
+    if (!copy) {
         snprintf(message, size, "the transfer through the proxy failed");
+        return;
+    }
+    blank_out(message, proxy, copy, size);   /* whole: one libcurl could not parse */
+    redact_text(copy, proxy, message, size); /* its password, as written or decoded */
     free(copy);
-    curl_free(raw);
-    curl_free(decoded);
-    curl_url_cleanup(u);
 }
 
 /* The digest as lowercase hex into hex (65 bytes), or NULL. */
