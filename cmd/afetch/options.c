@@ -987,20 +987,39 @@ static int make_directories(const char *path, char *failed, size_t size)
     }
 }
 
+/* Whether a file can be made in the directory named by the first len bytes of dir ("" the
+ * current one), by making and removing one: access() says yes to root on a directory root
+ * cannot write to (a read-only mount, an immutable one). 0, or an errno. */
+static int probe_directory(const char *dir, size_t len)
+{
+    char probe[4200];
+    if (len > 4000)
+        return ENAMETOOLONG;
+    const char *slash = len > 0 && dir[len - 1] != '/' ? "/" : "";
+    snprintf(probe, sizeof probe, "%.*s%s.afetch-probe-XXXXXX", (int)len, dir, slash);
+    int fd = mkstemp(probe);
+    if (fd < 0)
+        return errno;
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
 /* --output-dir: made if missing, and a directory we may write to, before anything is fetched
  * (an empty DIR must never become "/"). -1 to go on, or the usage exit code. */
 static int prepare_output_dir(const char *dir)
 {
     char detail[PATH_MAX + 160], failed[PATH_MAX];
     struct stat st;
+    int problem = 0;
     if (!*dir)
         snprintf(detail, sizeof detail, "'' names no directory (. is the current one)");
     else if (make_directories(dir, failed, sizeof failed) != 0)
         snprintf(detail, sizeof detail, "cannot create '%s': %s", failed, strerror(errno));
     else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         snprintf(detail, sizeof detail, "'%s' is not a directory", dir);
-    else if (access(dir, W_OK | X_OK) != 0)
-        snprintf(detail, sizeof detail, "cannot write to '%s': %s", dir, strerror(errno));
+    else if ((problem = probe_directory(dir, strlen(dir))) != 0)
+        snprintf(detail, sizeof detail, "cannot write to '%s': %s", dir, strerror(problem));
     else
         return -1;
     memcpy(error_where, output_dir_where, sizeof error_where); /* its config file line, if any */
@@ -1071,25 +1090,17 @@ static int check_cookie_file(const struct cli *c, const char *path)
 }
 
 /* A file written at the end of the run (the cookie jar, the timeline) goes through a temporary
- * file in its directory: find out now whether that works, by creating and removing one there,
- * rather than after every URL was fetched (access() would say yes to root). 0, or an errno. */
+ * file in its directory: find out now whether that works (probe_directory), rather than after
+ * every URL was fetched. 0, or an errno. */
 static int probe_writable(const char *path)
 {
-    char probe[4200];
     struct stat st;
     if (strlen(path) > 4000)
         return ENAMETOOLONG;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return EISDIR;
     const char *slash = strrchr(path, '/');
-    int dir = slash ? (int)(slash - path) + 1 : 0;
-    snprintf(probe, sizeof probe, "%.*s.afetch-probe-XXXXXX", dir, path);
-    int fd = mkstemp(probe);
-    if (fd < 0)
-        return errno;
-    close(fd);
-    unlink(probe);
-    return 0;
+    return probe_directory(path, slash ? (size_t)(slash - path) + 1 : 0);
 }
 
 static int check_cookie_jar(const char *path)
