@@ -89,18 +89,24 @@ int redirect_start(struct redirect_chain *c, const char *url, const char *method
     redirect_release(c);
     c->method = method;
     c->at_origin = true;
+    return (c->url = strdup(url)) && (!login || take_login(c, login) == 0) ? 0 : -1;
+}
+
+/* The origin and URL credentials of the first URL, which only a redirect needs: parsed at the
+ * first one (most requests have none), while c->url is still the first URL. A URL libcurl
+ * cannot parse has no origin: every hop counts as leaving it. 0, or -1 when out of memory. */
+static int learn_origin(struct redirect_chain *c)
+{
     CURLU *u = curl_url();
-    if (!u || !(c->url = strdup(url)) || (login && take_login(c, login) != 0)) {
-        curl_url_cleanup(u);
+    if (!u)
         return -1;
-    }
-    /* a URL libcurl cannot parse has no origin: every hop counts as leaving it */
     bool failed =
-        curl_url_set(u, CURLUPART_URL, url, CHAIN_URL_FLAGS) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_URL, c->url, CHAIN_URL_FLAGS) == CURLUE_OK &&
         (origin_of(u, &c->origin) != 0 ||
-         (!login && (copy_part(u, CURLUPART_USER, CURLU_URLDECODE, &c->user) != 0 ||
-                     copy_part(u, CURLUPART_PASSWORD, CURLU_URLDECODE, &c->password) != 0)));
+         (!c->login && (copy_part(u, CURLUPART_USER, CURLU_URLDECODE, &c->user) != 0 ||
+                        copy_part(u, CURLUPART_PASSWORD, CURLU_URLDECODE, &c->password) != 0)));
     curl_url_cleanup(u);
+    c->origin_learned = !failed;
     return failed ? -1 : 0;
 }
 
@@ -260,6 +266,10 @@ enum err_code redirect_follow(struct redirect_chain *c, const char *location, lo
     if (c->count >= opts->max_redirects) {
         snprintf(msg, msg_size, "Maximum (%ld) redirects followed", opts->max_redirects);
         return ERR_TOO_MANY_REDIRECTS;
+    }
+    if (!c->origin_learned && learn_origin(c) != 0) {
+        snprintf(msg, msg_size, "out of memory");
+        return ERR_INTERNAL;
     }
     CURLU *u = curl_url();
     bool was_tls = false;

@@ -31,10 +31,12 @@ struct redirect_chain {
     char *url;                  /* owned: the current hop's URL */
     const char *method;         /* the current hop's: the request's, or "GET" after a 303 */
     long count;                 /* redirects followed */
-    char *origin;               /* owned: "scheme://host:port" of the first URL; NULL: unknown */
-    char *user, *password;      /* owned: the login's, else the first URL's credentials,
-                                   decoded; NULL: none */
+    char *origin;               /* owned: "scheme://host:port" of the first URL; NULL: unknown
+                                   (or not yet known: it is parsed at the first redirect) */
+    char *user, *password;      /* owned: the login's, else (from the first redirect on) the
+                                   first URL's credentials, decoded; NULL: none */
     bool login;                 /* they came from a login: it overrides user info in a URL */
+    bool origin_learned;        /* origin (and URL credentials) read from the first URL */
     bool at_origin;             /* the current hop is at the origin */
     bool left_origin;           /* some hop was not */
     bool left_tls;              /* some hop went from https to another scheme */
