@@ -15,10 +15,17 @@ PKG_CFLAGS = $(shell pkg-config --cflags libcurl libcjson libcrypto libidn2)
 PKG_LIBS   = $(shell pkg-config --libs libcurl libcjson libcrypto libidn2) \
              $(shell pkg-config --libs libev 2>/dev/null || echo -lev) -lm -pthread
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -Ilib
+# lib/ holds the public headers (afetch.h, and afetch_tool.h for the CLI); its folders hold the
+# layers: core (loop, futures, gather, tasks), http (one transfer), input, output, blocking
+# (the sync and threads runners). The library, its unit tests and fuzzers see every folder;
+# cmd/ sees lib/ alone, so the CLI can only use what the two headers there declare.
+LIB_DIRS := lib $(patsubst %/,%,$(wildcard lib/*/))
+LIB_HDR  := $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+INC      = $(addprefix -I,$(LIB_DIRS))
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread $(INC)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRC  := $(wildcard lib/*.c)
+LIB_SRC  := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 CMD_SRC  := $(wildcard cmd/afetch/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
@@ -39,7 +46,8 @@ include tests/fuzz/fuzz.mk
 include scripts/install.mk
 
 # ---- normal build (gcc) ----
-$(BUILD)/obj/%.o: %.c lib/*.h cmd/afetch/*.h Makefile
+$(BUILD)/obj/cmd/%.o: INC = -Ilib
+$(BUILD)/obj/%.o: %.c $(LIB_HDR) cmd/afetch/*.h Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -61,7 +69,7 @@ $(BUILD)/libafetch-internal.a: $(call objs,$(BUILD),$(LIB_SRC))
 # The shared library, from position-independent objects; scripts/libafetch.map exports the
 # functions of lib/afetch.h.
 PIC := $(BUILD)/pic
-$(PIC)/obj/%.o: %.c lib/*.h Makefile
+$(PIC)/obj/%.o: %.c $(LIB_HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
@@ -83,9 +91,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libafetch-internal.a
 
 # ---- sanitizer build (clang, ASan + UBSan) ----
 SAN := $(BUILD)/asan
-$(SAN)/obj/%.o: %.c lib/*.h cmd/afetch/*.h Makefile
+$(SAN)/obj/cmd/%.o: INC = -Ilib
+$(SAN)/obj/%.o: %.c $(LIB_HDR) cmd/afetch/*.h Makefile
 	@mkdir -p $(dir $@)
-	$(SAN_CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -pthread -Ilib -c $< -o $@
+	$(SAN_CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -pthread $(INC) -c $< -o $@
 
 # Unhidden: the unit tests under ASan use internal names too.
 $(SAN)/libafetch.a: $(call objs,$(SAN),$(LIB_SRC))
@@ -101,14 +110,15 @@ $(SAN)/tests/%: $(SAN)/obj/tests/unit/%.o $(SAN)/libafetch.a
 
 # ---- ThreadSanitizer build, for the --threads runner ----
 TSAN := $(BUILD)/tsan
-$(TSAN)/afetch: $(LIB_SRC) $(CMD_SRC) lib/*.h Makefile
+$(TSAN)/afetch: $(LIB_SRC) $(CMD_SRC) $(LIB_HDR) Makefile
 	@mkdir -p $(dir $@)
-	$(SAN_CC) $(CSTD) $(WARN) -O1 -g -fsanitize=thread $(PKG_CFLAGS) -pthread -Ilib \
+	$(SAN_CC) $(CSTD) $(WARN) -O1 -g -fsanitize=thread $(PKG_CFLAGS) -pthread $(INC) \
 		$(LIB_SRC) $(CMD_SRC) $(PKG_LIBS) -o $@
 
 UNIT_BINS := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 
 # ---- the library example, built against the static library like any user program ----
+$(BUILD)/examples/gather: INC = -Ilib
 $(BUILD)/examples/gather: examples/gather.c $(BUILD)/libafetch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $^ $(PKG_LIBS) -o $@
@@ -134,7 +144,7 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
-FORMATTED := lib/*.[ch] cmd/afetch/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c examples/*.c
+FORMATTED := lib/*.h lib/*/*.[ch] cmd/afetch/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c examples/*.c
 format:
 	clang-format -i $(FORMATTED)
 format-check:

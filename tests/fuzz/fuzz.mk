@@ -11,12 +11,12 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all
 # The library is instrumented for coverage too (fuzzer-no-link); only the targets get main().
-FUZZ_CFLAGS   = $(CSTD) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -Ilib
+FUZZ_CFLAGS   = $(CSTD) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(INC)
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 
-$(FUZZ_DIR)/obj/%.o: %.c lib/*.h tests/fuzz/fuzz.mk
+$(FUZZ_DIR)/obj/%.o: %.c $(LIB_HDR) tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 

@@ -1,7 +1,7 @@
-/* test_classify.c — the error code a finished transfer gets (fetch_classify, lib/fetch.c): each
- * libcurl failure to its documented code, the final status against the default rule (below 400)
- * and against an --accept list, and what the callbacks saw (size cap, bad Content-Length, write
- * failure, denied address, an error between redirect hops) winning over libcurl's code. */
+/* test_classify.c — the error code a finished transfer gets (fetch_classify, lib/http/fetch.c):
+ * each libcurl failure to its documented code, the final status against the default rule (below
+ * 400) and against an --accept list, and what the callbacks saw (size cap, bad Content-Length,
+ * write failure, denied address, an error between redirect hops) winning over libcurl's code. */
 #include "errcode.h"
 #include "fetch.h"
 #include "tap.h"

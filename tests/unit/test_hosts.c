@@ -1,4 +1,4 @@
-/* test_hosts.c — the --per-host table (lib/hosts.c): one host per authority (host:port, any
+/* test_hosts.c — the --per-host table (lib/http/hosts.c): one host per authority (host:port, any
  * case, without user info), counted references that free a host with its last one, parked tasks
  * kept first in, first out, and every host's parked tasks handed back in order for cancelling.
  * The limit itself (running against --per-host, the next parked task taking a finished one's

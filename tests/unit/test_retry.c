@@ -1,4 +1,4 @@
-/* test_retry.c — which failures get another try and when (fetch_retry_delay, lib/fetch.c):
+/* test_retry.c — which failures get another try and when (fetch_retry_delay, lib/http/fetch.c):
  * connect errors, timeouts and statuses 408, 429, 500, 502, 503 and 504 of idempotent methods,
  * at most opts->retries more times, after a backoff that doubles from retry_delay with equal
  * jitter (half fixed, half random) and never passes 60 s. No easy handle: no Retry-After. */

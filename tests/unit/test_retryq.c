@@ -1,4 +1,4 @@
-/* test_retryq.c — the retry heap (lib/retryq.c): tasks come out in due order whatever order
+/* test_retryq.c — the retry heap (lib/http/retryq.c): tasks come out in due order whatever order
  * they went in, ties and removals from the middle keep the heap whole, and it grows past its
  * first allocation. Tasks here are bare structs with only due set: the heap reads nothing else. */
 #include "retryq.h"

@@ -1,4 +1,4 @@
-/* test_window.c — the shared admission window (lib/window.c), each promise of window.h driven
+/* test_window.c — the shared admission window (lib/core/window.c), each promise of window.h driven
  * from one thread: shares sum to the asked window, a lone loop borrows slots the others do not
  * use and gives way once they want them, a slot given back names the loop to wake, the window
  * shrinks on a descriptor shortage and grows back a window's worth of clean ends later, the

@@ -1,5 +1,5 @@
 /* addrpolicy.h — which addresses deny_private refuses: a pure judgement of one address, apart
- * from the socket callback that applies it (lib/fetch.c), so that it can be tested on its own.
+ * from the socket callback that applies it (lib/http/fetch.c), so that it can be tested on its own.
  *
  * An IPv6 address that carries an IPv4 address a translator or tunnel would deliver to is
  * judged by that IPv4 address: IPv4-mapped ::ffff:0:0/96, IPv4-compatible ::/96, NAT64
