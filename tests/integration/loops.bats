@@ -190,7 +190,10 @@ print(urllib.request.urlopen(sys.argv[1], timeout=10, context=ctx).read().decode
     sleep 0.2
     after=$(sessions)
     echo "without --per-host: $((after - before)) sessions"
-    [ $((after - before)) -ge 1 ] && [ $((after - before)) -le 4 ]
+    # a connection a loop (4 at most), far below the 20 transfers at a time; on a loaded machine
+    # (ASan, 4 test files at once) a loop was once seen to open a second one, before its first
+    # had its ALPN answer, so twice that is the bound
+    [ $((after - before)) -ge 1 ] && [ $((after - before)) -le 8 ]
     before=$after
     run --separate-stderr afetch --loops 4 --json --cacert "$cert" -j 20 --per-host 20 "$list"
     [ "$status" -eq 0 ] || dump
