@@ -116,14 +116,23 @@ bats_jobs() {
 # loops' threads and handoffs as well as the memory: every test thus passes with one loop and with
 # four. (A second plain run on four loops ran the same tests as the ASan one and was dropped.)
 # TSan checks the threads, valgrind the single loop.
-integration_files=(tests/integration/*.bats)
+# bats --jobs starts a file when a slot frees, so the longest files go first and the short ones
+# fill the slots at the end (by their times in `make test`); every other file follows.
+integration_files=()
+for name in resume faults loops hostile network basic requests options policy save redirects \
+    signals; do
+    integration_files+=("tests/integration/$name.bats")
+done
+for file in tests/integration/*.bats; do
+    case " ${integration_files[*]} " in *" $file "*) ;; *) integration_files+=("$file") ;; esac
+done
 
 # valgrind is ~50x slower: it runs the fault-server suites and those that exercise memory most
 # (the 100 mixed URLs of basic, saving, signals, threads, the config parser, the library, the
 # proxy and cookie store of network, the bodies and header fields kept by responses); the
-# option, timing, scale and packaging suites run plain and under ASan.
+# option, timing, scale and packaging suites run plain and under ASan. Longest first, as above.
 valgrind_files=()
-for name in basic faults policy save hostile signals threads config library network responses; do
+for name in faults save policy basic network config hostile responses signals threads library; do
     valgrind_files+=("tests/integration/$name.bats")
 done
 
