@@ -4,7 +4,7 @@
 # build/fuzz/TARGET.log; this prints one TAP line per target, and the tail of the log of any
 # target that found a crash, leak or timeout (the input is kept in build/fuzz/artifacts/TARGET/).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 seconds=${1:?usage: fuzz.sh SECONDS TARGET...}
 shift
 # libFuzzer takes 0, and a word, as "no time limit": neither may mean a run without end.

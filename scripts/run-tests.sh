@@ -13,7 +13,7 @@
 # "# SUITE: N passed, N failed, N skipped (Ts)", the run with "N passed, N failed, N skipped".
 # The exit status is 0 when no test failed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 all_parts=(unit integration asan valgrind tsan fuzz)
 parts=("$@")
 [ $# -gt 0 ] || parts=("${all_parts[@]}")
