@@ -1,6 +1,13 @@
 # afetch — build, test and demo. `make` builds build/afetch, build/libafetch.a (exports only
 # afetch_*) and build/libafetch.so (exports only lib/afetch.h's functions);
 # `make test` and `make demo` first install any missing Debian package (scripts/deps.sh).
+# `make test` (= test-deps + check) runs every part of scripts/run-tests.sh; one part alone:
+#   make unit         C unit tests, normal build
+#   make integration  bats suites, normal build, one event loop
+#   make asan         unit tests and bats suites on the ASan+UBSan build, four loops
+#   make valgrind     the fault-server and memory-heavy bats suites under valgrind, one loop
+#   make tsan         the --threads/--loops suites and the shared cookie store under TSan
+#   make fuzz         each libFuzzer target for FUZZ_SECONDS (default 60; make test: 10)
 
 CC      ?= cc
 SAN_CC  ?= clang
@@ -37,7 +44,7 @@ LIB_SONAME  := libafetch.so.$(firstword $(subst ., ,$(LIB_VERSION)))
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
 .SECONDARY:
-.PHONY: all deps test-deps check unit integration valgrind asan test demo format format-check clean
+.PHONY: all deps test-deps check unit integration valgrind asan tsan test demo format format-check clean
 all: $(BUILD)/afetch $(BUILD)/libafetch.a $(BUILD)/libafetch.so
 
 # libFuzzer targets: `make fuzz` (FUZZ_SECONDS each, default 60)
@@ -132,12 +139,25 @@ deps:
 test-deps:
 	@scripts/deps.sh test
 
-# `make test`: every suite, normal and under ASan+UBSan, plus valgrind; one total at the end.
+# `make test`: every suite, normal and under ASan+UBSan, valgrind and TSan, plus a short fuzz;
+# one total at the end. Each rule below builds what its part needs and runs that part alone.
 test: test-deps
 	@$(MAKE) --no-print-directory check
 
-check: all fuzz-build $(SAN)/afetch $(TSAN)/afetch $(BUILD)/examples/gather $(SAN)/examples/gather $(addprefix $(BUILD)/tests/,$(UNIT_BINS)) $(addprefix $(SAN)/tests/,$(UNIT_BINS))
+UNIT_TESTS     := $(addprefix $(BUILD)/tests/,$(UNIT_BINS))
+SAN_UNIT_TESTS := $(addprefix $(SAN)/tests/,$(UNIT_BINS))
+
+check: all fuzz-build $(SAN)/afetch $(TSAN)/afetch $(BUILD)/examples/gather $(SAN)/examples/gather $(UNIT_TESTS) $(SAN_UNIT_TESTS)
 	@scripts/run-tests.sh
+
+unit: $(UNIT_TESTS)
+	@scripts/run-tests.sh unit
+integration valgrind: all $(BUILD)/examples/gather
+	@scripts/run-tests.sh $@
+asan: $(SAN)/afetch $(SAN)/examples/gather $(SAN_UNIT_TESTS)
+	@scripts/run-tests.sh asan
+tsan: $(TSAN)/afetch
+	@scripts/run-tests.sh tsan
 
 demo:
 	@scripts/deps.sh demo

@@ -4,9 +4,14 @@
 # build/fuzz/TARGET.log; this prints one TAP line per target, and the tail of the log of any
 # target that found a crash, leak or timeout (the input is kept in build/fuzz/artifacts/TARGET/).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 seconds=${1:?usage: fuzz.sh SECONDS TARGET...}
 shift
+# libFuzzer takes 0, and a word, as "no time limit": neither may mean a run without end.
+if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$((10#$seconds))" -eq 0 ]; then
+    echo "fuzz.sh: FUZZ_SECONDS '$seconds' is not a whole number of seconds above 0" >&2
+    exit 2
+fi
 dir=${FUZZ_DIR:-build/fuzz}
 jobs=${FUZZ_JOBS:-1}
 

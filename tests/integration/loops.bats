@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # --loops N: one event loop per thread, fed by the main thread. Order, the global -j, --per-host,
 # --rate, --fail-fast, signals, HTTP/2 and the shared TLS sessions hold across the loops.
-# (scripts/run-tests.sh also runs the whole integration suite with AFETCH_LOOPS=4, and this file
-# and basic.bats under ThreadSanitizer.)
+# (scripts/run-tests.sh also runs the whole integration suite with AFETCH_LOOPS=4 on the ASan
+# build, and this file and basic.bats under ThreadSanitizer.)
 bats_require_minimum_version 1.5.0
 load helpers
 

@@ -89,16 +89,18 @@ teardown_file() { stop_server; }
 
 @test "--threads 32 -o: 1,500 files all get mode 0644 under umask 022 (no thread changes it)" {
     # each worker used to call umask(0) and back; two racing left the process umask at 0 and
-    # later files 0666 (in about half the runs here), so three runs
-    local list="$BATS_TEST_TMPDIR/many.txt" dir round wrong
-    seq 1 1500 | sed "s|^|$BASE/bytes/1?mode=|" >"$list"
+    # later files 0666 (in about half the runs here), so three runs. valgrind runs one thread at
+    # a time, so it cannot race them: there one run of 200 files checks the same paths for leaks.
+    local list="$BATS_TEST_TMPDIR/many.txt" dir round wrong n=1500 rounds=3
+    [ -z "${AFETCH_WRAPPER:-}" ] || { n=200 && rounds=1; }
+    seq 1 "$n" | sed "s|^|$BASE/bytes/1?mode=|" >"$list"
     umask 022
-    for round in 1 2 3; do
+    for round in $(seq 1 "$rounds"); do
         dir="$BATS_TEST_TMPDIR/many$round"
         run --separate-stderr afetch --quiet --threads 32 -o "$dir" "$list"
         echo "$stderr"
         [ "$status" -eq 0 ]
-        [ "$(find "$dir" -type f | wc -l)" -eq 1500 ]
+        [ "$(find "$dir" -type f | wc -l)" -eq "$n" ]
         wrong="$(find "$dir" -type f ! -perm 0644 | wc -l)"
         echo "round $round: files not 0644: $wrong"
         [ "$wrong" -eq 0 ]
