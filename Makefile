@@ -150,13 +150,18 @@ SAN_UNIT_TESTS := $(addprefix $(SAN)/tests/,$(UNIT_BINS))
 check: all fuzz-build $(SAN)/afetch $(TSAN)/afetch $(BUILD)/examples/gather $(SAN)/examples/gather $(UNIT_TESTS) $(SAN_UNIT_TESTS)
 	@scripts/run-tests.sh
 
-unit: $(UNIT_TESTS)
+# Each installs what its tests need first, as make test does (a fresh machine has no bats).
+unit: test-deps
+	@$(MAKE) --no-print-directory $(UNIT_TESTS)
 	@scripts/run-tests.sh unit
-integration valgrind: all $(BUILD)/examples/gather
+integration valgrind: test-deps
+	@$(MAKE) --no-print-directory all $(BUILD)/examples/gather
 	@scripts/run-tests.sh $@
-asan: $(SAN)/afetch $(SAN)/examples/gather $(SAN_UNIT_TESTS)
+asan: test-deps
+	@$(MAKE) --no-print-directory $(SAN)/afetch $(SAN)/examples/gather $(SAN_UNIT_TESTS)
 	@scripts/run-tests.sh asan
-tsan: $(TSAN)/afetch
+tsan: test-deps
+	@$(MAKE) --no-print-directory $(TSAN)/afetch
 	@scripts/run-tests.sh tsan
 
 demo:
