@@ -125,10 +125,11 @@ $(TSAN)/afetch: $(LIB_SRC) $(CMD_SRC) $(LIB_HDR) Makefile
 UNIT_BINS := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 
 # ---- the library example, built against the static library like any user program ----
-$(BUILD)/examples/gather: INC = -Ilib
+# (with -Ilib alone, as an installed header would be found; not a target-specific INC, which
+# the library's objects would inherit when built for this target)
 $(BUILD)/examples/gather: examples/gather.c $(BUILD)/libafetch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $^ $(PKG_LIBS) -o $@
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -Ilib $^ $(PKG_LIBS) -o $@
 $(SAN)/examples/gather: examples/gather.c $(SAN)/libafetch.a
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(CSTD) $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) -Ilib $^ $(PKG_LIBS) -o $@

@@ -352,6 +352,8 @@ static void run_deliver(void *arg, const afetch_result *r)
 static void run_flush(void *arg)
 {
     struct run *run = arg;
+    if (run->display && run->out_is_terminal)
+        clear_progress(run->display); /* the lines take the progress line's place */
     afetch_output_flush(run->out);
     if (afetch_output_failed(run->out))
         stop_run(run, false);

@@ -422,6 +422,7 @@ static void on_waiting(void *arg)
 {
     struct crew *c = arg;
     stream_flush(c->stream);
+    stop_when_done(c); /* a failed write may have cancelled the run: no poke would come */
 }
 
 /* Runs the loops until every entry has been delivered. */

@@ -433,8 +433,11 @@ static void on_input_ready(void *arg)
 static void on_waiting(void *arg)
 {
     afetch_loop *L = arg;
-    if (L->stream)
-        stream_flush(L->stream->stream);
+    if (!L->stream)
+        return;
+    stream_flush(L->stream->stream);
+    if (stream_finished(L->stream)) /* a failed write may have cancelled the run */
+        loop_stop(L->loop);
 }
 
 static void on_tick(void *arg)

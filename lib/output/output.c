@@ -244,7 +244,8 @@ static void hold_line(afetch_output *o, char *line, size_t len)
         o->held_len += len;
     } else {
         afetch_output_flush(o);
-        check(o, fwrite(line, 1, len, o->out) == len && fflush(o->out) != EOF ? 0 : -1);
+        if (!o->failed)
+            check(o, fwrite(line, 1, len, o->out) == len && fflush(o->out) != EOF ? 0 : -1);
     }
     free(line);
     if (o->held_len >= HELD_MAX / 2)

@@ -321,3 +321,21 @@ interrupt_within_10s() {
     jqt '(.results | length) == 1 and .results[0].error.code == "cancelled"' <"$out"
     [ -z "$(ls -A "$dir")" ]
 }
+
+@test "a reader that goes away while the input waits: afetch ends at once with 141, on one loop and on two" {
+    local mode fifo="$BATS_TEST_TMPDIR/in.fifo"
+    for mode in 1 2; do
+        rm -f "$fifo"
+        mkfifo "$fifo"
+        # the list's writer sends one URL, then keeps the FIFO open (the input waits)
+        { echo "$BASE/?gone=$mode"; hold_open 120; } >"$fifo" &
+        track_bg
+        # standard output is a pipe whose reader is gone by the time the line is written
+        run timeout 60 bash -c '$1 "$2" --jsonl --loops "$3" - <"$4" | true
+            echo "afetch: ${PIPESTATUS[0]}"' _ "${AFETCH_WRAPPER:-}" "$AFETCH" "$mode" "$fifo"
+        echo "--loops $mode -> $status: $output"
+        [ "$status" -eq 0 ] # not timeout's 124: before, the run waited on the input for good
+        [[ "$output" == *"afetch: 141"* ]]
+        kill_bg
+    done
+}

@@ -181,3 +181,22 @@ progress_lines() {
     [[ "$output" == *"200"*"$BASE/?typed=1"* ]]
     [[ "$output" == *"rc=0"* ]]
 }
+
+@test "terminal: --jsonl lines never share a row with the progress line" {
+    local list="$BATS_TEST_TMPDIR/t.txt" mode
+    seq 0 11 | sed "s|^|$BASE/delay/150?jt=|" >"$list"
+    for mode in "--loops 1" "--loops 2" "--threads 3"; do
+        # shellcheck disable=SC2086
+        run in_terminal ${AFETCH_WRAPPER:-} "$AFETCH" --jsonl -j 3 $mode "$list"
+        [ "$status" -eq 0 ] || echo "$output" | cat -v
+        [ "$status" -eq 0 ]
+        # every stretch between carriage returns and newlines that holds a result starts with it
+        "$PYTHON" -c 'import re, sys
+text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", sys.stdin.read())
+rows = [r for r in re.split(r"[\r\n]", text) if "\"index\"" in r]
+bad = [r for r in rows if not r.startswith("{")]
+print(len(rows), "result rows;", len(bad), "glued:", bad[:2])
+sys.exit(1 if bad or len(rows) != 12 else 0)' <<<"$output"
+        [[ "$output" == *"done"* ]] # the progress line was drawn
+    done
+}
