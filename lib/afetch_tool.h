@@ -41,6 +41,7 @@ typedef struct afetch_output afetch_output;
 /* Writes to out, which the caller keeps open. mode names the run ("async", "sync",
  * "compare"). NULL when out of memory. */
 afetch_output *afetch_output_new(FILE *out, afetch_format format, const char *mode);
+/* Lines still held back (afetch_output_flush) are dropped: flush or finish first. */
 void afetch_output_free(afetch_output *output);
 /* An afetch_deliver_fn (arg: the output). After a write error it writes nothing more. JSON
  * Lines are held back (64 KiB at most) until afetch_output_flush: a write per batch, not per
