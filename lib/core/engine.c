@@ -394,7 +394,8 @@ static void on_drained(void *arg)
     notice_stop(L);
     admit(L);
     if (L->worker) {
-        end_turn(L);
+        /* its turn ends before the loop waits (on_worker_waiting): one hand-back for all the
+         * events of a loop iteration, not one per event */
     } else if (L->stream) {
         pull(L);
         if (stream_finished(L->stream))
@@ -438,6 +439,12 @@ static void on_waiting(void *arg)
     stream_flush(L->stream->stream);
     if (stream_finished(L->stream)) /* a failed write may have cancelled the run */
         loop_stop(L->loop);
+}
+
+/* A worker's loop waits: its turn is over. */
+static void on_worker_waiting(void *arg)
+{
+    end_turn(arg);
 }
 
 static void on_tick(void *arg)
@@ -510,7 +517,7 @@ static afetch_loop *loop_create(const afetch_options *opts, struct window *windo
                                .poked = worker ? on_worker_poked : on_drained,
                                .readable = on_input_ready,
                                .tick = on_tick,
-                               .waiting = worker ? NULL : on_waiting,
+                               .waiting = worker ? on_worker_waiting : on_waiting,
                                .trace = opts->verbosity >= 2 && opts->log ? on_trace : NULL,
                                .trouble = on_trouble,
                                .arg = L};
@@ -657,6 +664,7 @@ afetch_loop *worker_new(const afetch_options *opts, const struct worker_config *
 void worker_run(afetch_loop *L)
 {
     loop_run(L->loop);
+    end_turn(L); /* a stopped loop does not wait again */
 }
 
 void worker_hand(afetch_loop *L, struct task_list *tasks)
