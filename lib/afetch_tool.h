@@ -17,7 +17,7 @@
 typedef enum afetch_format {
     AFETCH_FORMAT_TABLE,    /* for people: URLs and labels escaped (afetch_escape_terminal) */
     AFETCH_FORMAT_JSON,     /* one document, streamed: {"mode", "results": [...], "summary"} */
-    AFETCH_FORMAT_JSONL,    /* one result object a line, written a batch at a time */
+    AFETCH_FORMAT_JSONL,    /* one result object a line, flushed by afetch_output_flush */
     AFETCH_FORMAT_NONE,     /* results are counted, not printed */
     AFETCH_FORMAT_TEMPLATE, /* a line a result from a template (afetch_output_set_template) */
 } afetch_format;
@@ -41,13 +41,12 @@ typedef struct afetch_output afetch_output;
 /* Writes to out, which the caller keeps open. mode names the run ("async", "sync",
  * "compare"). NULL when out of memory. */
 afetch_output *afetch_output_new(FILE *out, afetch_format format, const char *mode);
-/* Lines still held back (afetch_output_flush) are dropped: flush or finish first. */
 void afetch_output_free(afetch_output *output);
 /* An afetch_deliver_fn (arg: the output). After a write error it writes nothing more. JSON
- * Lines are held back (64 KiB at most) until afetch_output_flush: a write per batch, not per
- * line. */
+ * Lines are not flushed one by one: out's buffer holds them until afetch_output_flush. */
 void afetch_output_result(void *output, const afetch_result *result);
-/* The stream's flush (arg: the output): writes the lines held back. */
+/* The stream's flush (arg: the output): flushes out, so what was delivered reaches its reader
+ * before the run waits. */
 void afetch_output_flush(void *output);
 /* Ends the output (closes the JSON document); compare may be NULL. Returns 0, or -1 when a
  * write failed at any point (errno tells why). */

@@ -23,13 +23,8 @@ struct afetch_output {
     bool body, headers;              /* JSON results show the kept response */
     const afetch_template *template; /* AFETCH_FORMAT_TEMPLATE */
     bool failed;
-    int error;  /* errno of the first failed write */
-    char *held; /* JSON Lines not yet written: whole lines, written by afetch_output_flush */
-    size_t held_len, held_size;
+    int error; /* errno of the first failed write */
 };
-
-/* Lines held back beyond this are written at once, whether or not the run waits. */
-enum { HELD_MAX = 64 * 1024 };
 
 afetch_output *afetch_output_new(FILE *out, afetch_format format, const char *mode)
 {
@@ -42,8 +37,6 @@ afetch_output *afetch_output_new(FILE *out, afetch_format format, const char *mo
 
 void afetch_output_free(afetch_output *o)
 {
-    if (o)
-        free(o->held);
     free(o);
 }
 
@@ -217,39 +210,8 @@ static int print_json(afetch_output *o, cJSON *node, const char *before, const c
 void afetch_output_flush(void *arg)
 {
     afetch_output *o = arg;
-    if (o->held_len > 0 && !o->failed) {
-        check(o, fwrite(o->held, 1, o->held_len, o->out) == o->held_len ? 0 : -1);
+    if (!o->failed)
         check(o, fflush(o->out) == EOF ? -1 : 0);
-    }
-    o->held_len = 0;
-}
-
-/* Holds a JSON line (len bytes and room for one more, taken over) until the next flush;
- * written at once if it cannot be held. */
-static void hold_line(afetch_output *o, char *line, size_t len)
-{
-    line[len++] = '\n';
-    if (o->held_len + len > o->held_size && o->held_len + len <= HELD_MAX) {
-        size_t size = o->held_size ? o->held_size : 4096;
-        while (size < o->held_len + len)
-            size *= 2;
-        char *grown = realloc(o->held, size);
-        if (grown) {
-            o->held = grown;
-            o->held_size = size;
-        }
-    }
-    if (o->held_len + len <= o->held_size) {
-        memcpy(o->held + o->held_len, line, len);
-        o->held_len += len;
-    } else {
-        afetch_output_flush(o);
-        if (!o->failed)
-            check(o, fwrite(line, 1, len, o->out) == len && fflush(o->out) != EOF ? 0 : -1);
-    }
-    free(line);
-    if (o->held_len >= HELD_MAX / 2)
-        afetch_output_flush(o);
 }
 
 char *output_json_line(const afetch_output *o, const afetch_result *r, size_t *len)
@@ -461,15 +423,9 @@ void afetch_output_result(void *arg, const afetch_result *r)
             check(o, fprintf(o->out, "{\"mode\":\"%s\",\"results\":[", o->mode));
         print_json(o, result_json(o, r), o->written ? ",\n" : "\n", "");
         break;
-    case AFETCH_FORMAT_JSONL: {
-        size_t len;
-        char *line = json_text(result_json(o, r), &len);
-        if (line)
-            hold_line(o, line, len);
-        else
-            check(o, -1);
+    case AFETCH_FORMAT_JSONL: /* out's buffer holds the lines until afetch_output_flush */
+        print_json(o, result_json(o, r), "", "\n");
         break;
-    }
     case AFETCH_FORMAT_TEMPLATE:
         if (o->template && template_write(o->out, o->template, r, o->columns > 0) != 0)
             check(o, -1);
@@ -529,7 +485,6 @@ static cJSON *compare_json(const afetch_compare *c)
 int afetch_output_finish(afetch_output *o, const afetch_summary *summary,
                          const afetch_compare *compare)
 {
-    afetch_output_flush(o);
     if (o->format == AFETCH_FORMAT_JSON && !o->failed) {
         if (o->written == 0)
             check(o, fprintf(o->out, "{\"mode\":\"%s\",\"results\":[", o->mode));

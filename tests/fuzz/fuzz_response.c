@@ -80,7 +80,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     require(o != NULL);
     afetch_output_show_response(o, true, true);
     afetch_output_result(o, &r);
-    afetch_output_flush(o); /* as a stream's flush hook does: JSON Lines are held till then */
     afetch_output_free(o);
     fclose(out);
 
