@@ -429,7 +429,6 @@ static void on_input_ready(void *arg)
     on_drained(L);
 }
 
-/* loop hook: time to tell a progress display where the run stands. */
 /* The loop waits: what was delivered since it last did reaches the stream's reader now. */
 static void on_waiting(void *arg)
 {
@@ -447,6 +446,7 @@ static void on_worker_waiting(void *arg)
     end_turn(arg);
 }
 
+/* loop hook: time to tell a progress display where the run stands. */
 static void on_tick(void *arg)
 {
     afetch_loop *L = arg;
