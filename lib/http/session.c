@@ -1,6 +1,7 @@
-/* session.c — a run's --resolve and --connect-to lists, and its share (share.c): the cookie
- * store, with one easy handle of its own (the keeper) that reads the cookie files into it and
- * lists it for the jar, and in a run on several loops the DNS and TLS session caches. */
+/* session.c — a run's --resolve and --connect-to lists, whether it goes direct (no proxy
+ * anywhere), and its share (share.c): the cookie store, with one easy handle of its own (the
+ * keeper) that reads the cookie files into it and lists it for the jar, and in a run on several
+ * loops the DNS and TLS session caches. */
 #include "session.h"
 
 #include "save.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@ struct session {
     struct curl_slist *resolve, *connect_to;
     struct share *share; /* NULL: nothing shared (one loop, no cookies) */
     bool cookies;        /* the cookie engine is on: the share holds the store */
+    bool direct;         /* no proxy in the options or the environment (read once) */
     CURL *keeper;        /* with cookies: attached to the share */
 };
 
@@ -33,6 +36,20 @@ static bool append_all(struct curl_slist **list, const char *const *items, size_
         *list = grown;
     }
     return true;
+}
+
+/* Whether the environment has a variable libcurl may take a proxy from: http_proxy,
+ * HTTPS_PROXY, all_proxy, no_proxy... all end in "_proxy", in either case. */
+static bool environment_names_proxy(void)
+{
+    extern char **environ;
+    for (char **e = environ; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
+        if (n >= 6 && strncasecmp(*e + n - 6, "_proxy", 6) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* The keeper, then the files are read into the store. 0, or -1 when out of memory. */
@@ -57,6 +74,7 @@ struct session *session_new(const afetch_options *opts)
     bool ok = append_all(&s->resolve, opts->resolve, opts->resolve_count) &&
               append_all(&s->connect_to, opts->connect_to, opts->connect_to_count);
     s->cookies = opts->cookie_file_count > 0 || opts->cookie_jar;
+    s->direct = !opts->proxy && !environment_names_proxy();
     /* several loops share their DNS cache and TLS sessions: N loops need not resolve every name
      * and make every full handshake N times */
     unsigned what =
@@ -95,6 +113,9 @@ CURLcode session_attach(const struct session *s, CURL *easy)
     /* the share holds the store; "" turns the engine on for this handle and reads no file */
     if (s && s->cookies && rc == CURLE_OK)
         rc = curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
+    /* "" is no proxy: libcurl 7.88 would otherwise read five variables for each transfer */
+    if (s && s->direct && rc == CURLE_OK)
+        rc = curl_easy_setopt(easy, CURLOPT_PROXY, "");
     return rc;
 }
 

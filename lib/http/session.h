@@ -18,7 +18,8 @@ struct session *session_new(const afetch_options *opts);
 /* Frees s (NULL: nothing); every easy handle that used it is cleaned up already. */
 void session_free(struct session *s);
 
-/* Sets easy, freshly reset, up to use s: the lists, and the cookie store if the engine is on.
+/* Sets easy, freshly reset, up to use s: the lists, the cookie store if the engine is on, and
+ * no proxy when neither the options nor the environment (as it was when s was made) name one.
  * s may be NULL. */
 CURLcode session_attach(const struct session *s, CURL *easy);
 
