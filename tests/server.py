@@ -97,6 +97,8 @@ Concurrency endpoints (per key K, thread-safe):
     /max-inflight?key=K    200 text/plain: the most requests of K in flight at once
     /tls-handshakes        200 text/plain "full N\\nresumed M\\n": TLS handshakes so far,
                            full ones and session resumptions (HTTPS servers only)
+    /open-after/MS?of=K    after MS ms, 200 text/plain: how many connections that have
+                           carried a request with key=K are open then
 
     anything else          404 "not found\\n"
 Query strings are ignored for routing (the endpoints above read their own).
@@ -263,6 +265,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _handle(self):
         self._drain_body()
         self._log_request_doc()
+        self._mark_connection()
         path = self._route_path()
         parts = [p for p in path.split("/") if p != ""]
 
@@ -334,6 +337,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self._handle_faults(path, parts, head)
 
     # ----------------------------------------------------------- fault helpers
+    def _mark_connection(self):
+        """Counts this connection as open for the request's key=K, once per connection."""
+        key = self._query().get("key")
+        if key is None or key in self._keys:
+            return
+        self._keys.add(key)
+        with self.server.counter_lock:
+            self.server.open_by_key[key] = self.server.open_by_key.get(key, 0) + 1
+
+    def finish(self):
+        with self.server.counter_lock:
+            for key in self._keys:
+                self.server.open_by_key[key] -= 1
+        super().finish()
+
     def _query(self):
         q = self.path.split("?", 1)[1] if "?" in self.path else ""
         q = q.split("#", 1)[0]
@@ -519,6 +537,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.server.inflight[key] -= 1
             return self._send(200, b"ok\n")
 
+        if head == "open-after" and len(parts) == 2:
+            ms = self._int_part(parts, 1)
+            if ms is None or not 0 <= ms <= MAX_DELAY_MS:
+                return self._not_found()
+            time.sleep(ms / 1000.0)
+            with self.server.counter_lock:
+                n = self.server.open_by_key.get(q.get("of", ""), 0)
+            return self._send(200, ("%d\n" % n).encode())
+
         if path == "/max-inflight":
             with self.server.counter_lock:
                 n = self.server.max_inflight.get(key, 0)
@@ -639,6 +666,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             left -= k
 
     def setup(self):
+        self._keys = set()
         if isinstance(self.request, ssl.SSLSocket):
             # handshake here, in the request's thread, not in accept()
             self.request.settimeout(10)
@@ -681,6 +709,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.counters = {}
         self.inflight = {}
         self.max_inflight = {}
+        self.open_by_key = {}
         self.handshakes = (0, 0)
         super().__init__(*args, **kwargs)
 

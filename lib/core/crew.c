@@ -59,6 +59,7 @@ struct crew {
     struct task_list returned; /* handed back by the loops, not settled yet */
     struct task_list paced;    /* --rate: read, waiting here for their turn, in input order */
     atomic_bool cancelled;     /* every loop cancels what it holds and starts nothing */
+    atomic_bool all_handed;    /* the input has ended and the loops have every entry */
     size_t outstanding;        /* handed to a loop and not back yet */
     size_t next_index, backlog_cap, parallel;
     size_t ahead;      /* the loops' load at most, in all ... */
@@ -275,6 +276,17 @@ static void hand_batches(struct crew *c)
             hand(c, &c->members[i]);
 }
 
+/* Once the input has ended and the last entry is handed over, the loops hear it (they close
+ * connections then, engine.c's closing round). */
+static void tell_all_handed(struct crew *c)
+{
+    if (!c->input_done || c->paced.head || atomic_load(&c->all_handed))
+        return;
+    atomic_store(&c->all_handed, true);
+    for (unsigned i = 0; i < c->count; i++)
+        worker_poke(c->members[i].loop);
+}
+
 /* Reads entries while the loops' load and the reorder backlog have room and the input has them
  * ready, then hands over what is left of the batches. After a fail-fast trip every remaining
  * entry is read and cancelled at once, so each still gets its result. */
@@ -293,6 +305,7 @@ static void pull(struct crew *c)
     }
     release_paced(c);
     hand_batches(c);
+    tell_all_handed(c);
 }
 
 static bool done(struct crew *c)
@@ -333,6 +346,7 @@ static void on_turn(void *arg)
     refresh_loads(c);
     release_paced(c);
     hand_batches(c);
+    tell_all_handed(c);
 }
 
 static void on_tick(void *arg)
@@ -364,6 +378,7 @@ static bool start_members(struct crew *c)
                                    .session = c->session,
                                    .started = c->started,
                                    .cancelled = &c->cancelled,
+                                   .all_handed = &c->all_handed,
                                    .hand_back = take_back,
                                    .wake = wake_member,
                                    .arg = c};
@@ -412,6 +427,7 @@ static bool set_up(struct crew *c, unsigned loops)
     c->backlog_cap = backlog_cap(parallel, c->opts);
     pthread_mutex_init(&c->lock, NULL);
     atomic_init(&c->cancelled, false);
+    atomic_init(&c->all_handed, false);
     c->window = window_new(parallel, loops, c->opts->rate);
     c->members = calloc(loops, sizeof *c->members);
     return c->window && c->members && start_members(c);

@@ -70,6 +70,7 @@ struct afetch_loop {
     size_t next_index;
     double started;
     bool stopping;             /* opts->stop was seen: nothing new starts */
+    bool closing_round;        /* connections close after their transfer (enter_closing_round) */
     size_t finished;           /* transfers that ended, reused connection or not */
     bool rate_blocked;         /* admission waits for the rate's next turn ... */
     double rate_at;            /* ... which comes then */
@@ -149,6 +150,13 @@ static void leave_host(afetch_loop *L, struct task *t, bool was_running)
     hosts_release(L->hosts, host);
 }
 
+/* In the closing round, easy's connection closes when its transfer ends. */
+static void close_after_use(const afetch_loop *L, CURL *easy)
+{
+    if (L->closing_round)
+        curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+}
+
 /* Starts t on a free slot, in the window's slot just taken for it. */
 static void start(afetch_loop *L, struct task *t)
 {
@@ -160,6 +168,7 @@ static void start(afetch_loop *L, struct task *t)
     slot->io.fresh_connect = L->finished == 0; /* until one ends, no connection is idle */
     bool started = task_prepare(t, slot, L->opts, L->headers) == 0;
     if (started) {
+        close_after_use(L, slot->easy);
         task_list_append(&L->running, t);
         if (loop_add(L->loop, slot->easy) == 0) {
             log_transfer_start(L->opts, r);
@@ -327,6 +336,7 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     struct slot *slot = t->slot;
     if (fetch_follow(easy, rc, L->opts, &slot->io)) {
         /* the next hop runs on the same slot, in the same turn at its host */
+        close_after_use(L, easy);
         if (loop_add(L->loop, easy) == 0)
             return;
         slot->io.hop_error = ERR_INTERNAL;
@@ -387,6 +397,37 @@ static bool stream_finished(const struct stream_run *run)
     return run->input_done && gather_backlog(&run->gather) == 0;
 }
 
+/* Loops that have run this many transfers at once have a closing round. */
+enum { CLOSING_ROUND_MIN = 128 };
+
+/* Whether no new task can come to this loop in this run: the input has ended (a worker's: its
+ * dispatcher's, every entry handed over) and nothing waits here. Retries may still come due. */
+static bool input_spent(const afetch_loop *L)
+{
+    if (L->waiting.head)
+        return false;
+    if (L->worker)
+        return atomic_load(L->worker->config.all_handed) && atomic_load(&L->worker->handed) == 0;
+    return L->stream && L->stream->input_done;
+}
+
+/* Once nothing new can start, the connections of a loop that has many close when their
+ * transfers end instead of idling until the run ends: libcurl 7.88 walks its connections, up
+ * to the one just used, whenever a handle leaves the multi handle (close_connect_only), which
+ * at -j 10000 took a third of the run's CPU. Not with --per-host, whose parked tasks may still
+ * reuse them, and not for a loop with a few: a loop a program runs again keeps them. */
+static void enter_closing_round(afetch_loop *L)
+{
+    if (L->closing_round || L->stopping || L->hosts || L->slots_made < CLOSING_ROUND_MIN ||
+        !input_spent(L))
+        return;
+    L->closing_round = true;
+    log_line(L->opts, 2, "closing round: %zu transfers left, each closes its connection",
+             L->running.count);
+    for (struct task *t = L->running.head; t; t = t->next)
+        close_after_use(L, t->slot->easy);
+}
+
 /* loop hook: after a batch of completions, outside libcurl: refill the window, maybe stop. */
 static void on_drained(void *arg)
 {
@@ -403,6 +444,7 @@ static void on_drained(void *arg)
     } else if (L->array && L->array->settled == L->array->n) {
         loop_stop(L->loop);
     }
+    enter_closing_round(L);
 }
 
 /* loop hook: retries have come due; they queue up behind the tasks already waiting. */
@@ -852,8 +894,10 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
                 cancel_everything, L);
     L->stream = &run;
     L->started = clock_seconds();
+    L->closing_round = false;
     notice_stop(L);
     pull(L);
+    enter_closing_round(L);
     if (stream->progress)
         loop_tick(L->loop, 0.1);
     if (!stream_finished(&run))

@@ -13,11 +13,13 @@ struct window;
 
 /* How a worker fits into its run. The callbacks run on the worker's thread. */
 struct worker_config {
-    unsigned index;               /* the worker's number among the run's loops, from 0 */
-    struct window *window;        /* the run's, shared by its loops */
-    struct session *session;      /* the run's, shared by its loops (session.h) */
-    double started;               /* the run's start, clock_seconds() */
-    const atomic_bool *cancelled; /* set by the dispatcher: cancel everything, start nothing */
+    unsigned index;                /* the worker's number among the run's loops, from 0 */
+    struct window *window;         /* the run's, shared by its loops */
+    struct session *session;       /* the run's, shared by its loops (session.h) */
+    double started;                /* the run's start, clock_seconds() */
+    const atomic_bool *cancelled;  /* set by the dispatcher: cancel everything, start nothing */
+    const atomic_bool *all_handed; /* set by the dispatcher: the input has ended, every entry
+                                      is handed over */
     /* Hands tasks back to the dispatcher: the callee takes them all and empties settled.
      * A task's cut_short says that it was cancelled before its result was final. Also called
      * with no task when the worker ran out of work to start. */
