@@ -43,11 +43,26 @@ static size_t terminate(char *out, size_t size, size_t used)
     return used;
 }
 
+/* How many bytes from p on are ASCII. */
+static size_t ascii_run(const unsigned char *p, size_t len)
+{
+    size_t n = 0;
+    while (n < len && p[n] < 0x80)
+        n++;
+    return n;
+}
+
 size_t utf8_repair(const char *s, size_t len, char *out, size_t size)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t used = 0;
     for (size_t i = 0; i < len;) {
+        size_t ascii = ascii_run(p + i, len - i); /* most text: one copy, not one a byte */
+        if (ascii) {
+            append(out, size, &used, s + i, ascii);
+            i += ascii;
+            continue;
+        }
         size_t n = utf8_sequence(p + i, len - i);
         if (n) {
             append(out, size, &used, s + i, n);

@@ -23,7 +23,8 @@ struct afetch_output {
     bool body, headers;              /* JSON results show the kept response */
     const afetch_template *template; /* AFETCH_FORMAT_TEMPLATE */
     bool failed;
-    int error; /* errno of the first failed write */
+    int error;  /* errno of the first failed write */
+    char *line; /* where a JSON line is printed (print_json); NULL until the first */
 };
 
 afetch_output *afetch_output_new(FILE *out, afetch_format format, const char *mode)
@@ -37,6 +38,8 @@ afetch_output *afetch_output_new(FILE *out, afetch_format format, const char *mo
 
 void afetch_output_free(afetch_output *o)
 {
+    if (o)
+        free(o->line);
     free(o);
 }
 
@@ -196,15 +199,33 @@ static char *json_text(cJSON *node, size_t *len)
     return escaped;
 }
 
+/* A JSON line that fits this is printed into the output's own buffer: no allocation, growth
+ * and copy of a line's own (a result's line is about 600 bytes; one with a body may be more). */
+enum { LINE_BUFFER = 16 * 1024 };
+
 /* Prints node compactly and frees it; -1 when out of memory or the write failed. */
 static int print_json(afetch_output *o, cJSON *node, const char *before, const char *after)
 {
-    size_t len;
-    char *text = json_text(node, &len);
-    int rc = text ? fprintf(o->out, "%s%s%s", before, text, after) : -1;
-    free(text);
+    size_t len = 0;
+    const char *text = NULL;
+    char *heap = NULL;
+    if (node && (o->line || (o->line = malloc(LINE_BUFFER))) &&
+        cJSON_PrintPreallocated(node, o->line, LINE_BUFFER, false)) {
+        len = strlen(o->line);
+        if (json_escape_controls(o->line, len, NULL, 0) == len) {
+            text = o->line;
+            cJSON_Delete(node);
+        }
+    }
+    if (!text)
+        text = heap = json_text(node, &len); /* too big, or controls to escape */
+    int rc = !text || fputs(before, o->out) == EOF || fwrite(text, 1, len, o->out) != len ||
+                     fputs(after, o->out) == EOF
+                 ? -1
+                 : 0;
+    free(heap);
     check(o, rc);
-    return rc < 0 ? -1 : 0;
+    return rc;
 }
 
 void afetch_output_flush(void *arg)

@@ -118,6 +118,17 @@ static void test_repair(struct tap *t)
        n == 8 && strcmp(out, "a\xef\xbf\xbd"
                              "b\xe2\x80\xae") == 0,
        "JSON strings: invalid bytes become U+FFFD, bidi stays (valid JSON)");
+
+    /* runs of ASCII are copied whole: around bad bytes, at the ends, and cut by a small out */
+    const char mixed[] = "plain\xc3\xa9\xc0 tail";
+    n = utf8_repair(mixed, sizeof mixed - 1, out, sizeof out);
+    ok(t, n == 15 && strcmp(out, "plain\xc3\xa9\xef\xbf\xbd tail") == 0,
+       "ASCII runs before and after a valid and an invalid sequence");
+    char small[4];
+    n = utf8_repair(mixed, sizeof mixed - 1, small, sizeof small);
+    ok(t, n == 15 && strcmp(small, "pla") == 0, "a run cut by the size: the count is still whole");
+    n = utf8_repair("ascii only", 10, NULL, 0);
+    ok(t, n == 10, "only counting, for a string that needs nothing");
 }
 
 int main(void)
