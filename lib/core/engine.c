@@ -397,7 +397,7 @@ static bool stream_finished(const struct stream_run *run)
     return run->input_done && gather_backlog(&run->gather) == 0;
 }
 
-/* Loops that have run this many transfers at once have a closing round. */
+/* A loop that runs this many transfers when its input ends has a closing round. */
 enum { CLOSING_ROUND_MIN = 128 };
 
 /* Whether no new task can come to this loop in this run: the input has ended (a worker's: its
@@ -411,14 +411,15 @@ static bool input_spent(const afetch_loop *L)
     return L->stream && L->stream->input_done;
 }
 
-/* Once nothing new can start, the connections of a loop that has many close when their
- * transfers end instead of idling until the run ends: libcurl 7.88 walks its connections, up
- * to the one just used, whenever a handle leaves the multi handle (close_connect_only), which
- * at -j 10000 took a third of the run's CPU. Not with --per-host, whose parked tasks may still
- * reuse them, and not for a loop with a few: a loop a program runs again keeps them. */
+/* Once nothing new can start, the connections of a loop that runs many transfers close when
+ * their transfers end instead of idling until the run ends: libcurl 7.88 walks its connections,
+ * up to the one just used, whenever a handle leaves the multi handle (close_connect_only),
+ * which at -j 10000 took a third of the run's CPU. Not with --per-host, whose parked tasks may
+ * still reuse them, and not for a loop running a few, whose connections cost little to walk and
+ * stay for a run a program may start next. */
 static void enter_closing_round(afetch_loop *L)
 {
-    if (L->closing_round || L->stopping || L->hosts || L->slots_made < CLOSING_ROUND_MIN ||
+    if (L->closing_round || L->stopping || L->hosts || L->running.count < CLOSING_ROUND_MIN ||
         !input_spent(L))
         return;
     L->closing_round = true;
@@ -781,6 +782,7 @@ size_t afetch_gather(afetch_loop *L, afetch_future *const *futures, size_t n,
                      afetch_gather_mode mode)
 {
     struct array_run run = {.futures = futures, .n = n};
+    session_look_around(L->session, L->opts);
     notice_stop(L);
     struct gather g;
     /* The array already holds declaration order, so settle order is enough here. */
@@ -878,6 +880,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
 {
     unsigned parallel = L->slot_count;
     unsigned loops = L->opts->loops < parallel ? L->opts->loops : parallel;
+    session_look_around(L->session, L->opts); /* before any loop's thread starts */
     if (loops > 1 && !L->worker) {
         /* this loop dispatches; its own transfers stay unused */
         int rc = crew_run(L->loop, L->opts, L->session, loops, stream, summary, &L->crew);
@@ -907,6 +910,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
     summary->elapsed = clock_seconds() - L->started;
     summary->parallel = window_narrowest(L->window);
     L->stream = NULL;
+    L->closing_round = false; /* the loop may run again: its connections stay from now on */
     gather_release(&run.gather);
     if (afetch_loop_save_cookies(L) != 0)
         summary->cookie_jar_errno = errno;

@@ -20,10 +20,11 @@
 
 struct session {
     struct curl_slist *resolve, *connect_to;
-    struct share *share; /* NULL: nothing shared (one loop, no cookies) */
-    bool cookies;        /* the cookie engine is on: the share holds the store */
-    bool direct;         /* no proxy in the options or the environment (read once) */
-    CURL *keeper;        /* with cookies: attached to the share */
+    struct share *share;  /* NULL: nothing shared (one loop, no cookies) */
+    bool cookies;         /* the cookie engine is on: the share holds the store */
+    bool direct;          /* no proxy in the options or the environment (session_look_around) */
+    bool no_proxy_option; /* the options name no --noproxy list */
+    CURL *keeper;         /* with cookies: attached to the share */
 };
 
 /* Copies n strings into *list; false when out of memory. */
@@ -75,6 +76,7 @@ struct session *session_new(const afetch_options *opts)
               append_all(&s->connect_to, opts->connect_to, opts->connect_to_count);
     s->cookies = opts->cookie_file_count > 0 || opts->cookie_jar;
     s->direct = !opts->proxy && !environment_names_proxy();
+    s->no_proxy_option = !opts->noproxy;
     /* several loops share their DNS cache and TLS sessions: N loops need not resolve every name
      * and make every full handshake N times */
     unsigned what =
@@ -88,6 +90,12 @@ struct session *session_new(const afetch_options *opts)
         return NULL;
     }
     return s;
+}
+
+void session_look_around(struct session *s, const afetch_options *opts)
+{
+    if (s)
+        s->direct = !opts->proxy && !environment_names_proxy();
 }
 
 void session_free(struct session *s)
@@ -113,9 +121,12 @@ CURLcode session_attach(const struct session *s, CURL *easy)
     /* the share holds the store; "" turns the engine on for this handle and reads no file */
     if (s && s->cookies && rc == CURLE_OK)
         rc = curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
-    /* "" is no proxy: libcurl 7.88 would otherwise read five variables for each transfer */
+    /* "" is no proxy (and no exceptions): libcurl 7.88 would otherwise read up to six
+     * variables for each transfer */
     if (s && s->direct && rc == CURLE_OK)
         rc = curl_easy_setopt(easy, CURLOPT_PROXY, "");
+    if (s && s->direct && s->no_proxy_option && rc == CURLE_OK)
+        rc = curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
     return rc;
 }
 

@@ -18,9 +18,13 @@ struct session *session_new(const afetch_options *opts);
 /* Frees s (NULL: nothing); every easy handle that used it is cleaned up already. */
 void session_free(struct session *s);
 
+/* Reads the environment again for whether a proxy may be named there: at the start of each run,
+ * before its threads start, so that a program that changes http_proxy between runs is heard. */
+void session_look_around(struct session *s, const afetch_options *opts);
+
 /* Sets easy, freshly reset, up to use s: the lists, the cookie store if the engine is on, and
- * no proxy when neither the options nor the environment (as it was when s was made) name one.
- * s may be NULL. */
+ * no proxy when neither the options nor the environment (as session_look_around last read it)
+ * name one. s may be NULL. */
 CURLcode session_attach(const struct session *s, CURL *easy);
 
 /* Lets go of what session_attach gave easy; call it before curl_easy_reset, which in libcurl

@@ -146,23 +146,29 @@ print(urllib.request.urlopen(sys.argv[1], timeout=10, context=ctx).read().decode
 }
 
 @test "once the input has ended, a loop running many transfers closes each connection after it; --per-host keeps them" {
-    # n - 1 quick URLs and, last, one that counts how many of their connections are still open
-    # a while later. Every loop runs at least 128 at once (the closing round's minimum).
-    local list="$BATS_TEST_TMPDIR/close.txt" loops per_host n tag wait_ms=5000
-    [ -n "${AFETCH_WRAPPER:-}" ] && wait_ms=20000
+    # n - 1 URLs that take a while (so that all of them run at once before any ends, also with
+    # two loops fed in batches), the first of them shorter, and, last, one that counts how many
+    # of their connections are still open a while later. Every loop runs at least 128 at once
+    # (the closing round's minimum).
+    local list="$BATS_TEST_TMPDIR/close.txt" loops per_host n tag wait_ms=6000
+    [ -n "${AFETCH_WRAPPER:-}" ] && wait_ms=12000
     for loops in 1 2; do
         for per_host in "" "--per-host 1000"; do
             n=$((150 * loops))
             tag=$(uniq_tag)
-            { seq 2 "$n" | sed "s|^|$BASE/?key=$tag\&i=|"; echo "$BASE/open-after/$wait_ms?of=$tag"; } >"$list"
+            {
+                echo "$BASE/delay/200?key=$tag&i=1"
+                seq 2 $((n - 1)) | sed "s|^|$BASE/delay/1500?key=$tag\&i=|"
+                echo "$BASE/open-after/$wait_ms?of=$tag"
+            } >"$list"
             # shellcheck disable=SC2086 # $per_host: no option, or the option and its value
             run --separate-stderr afetch --loops "$loops" $per_host -j "$n" --jsonl --body "$list"
             echo "--loops $loops ${per_host:-(no --per-host)}: $(tail -n 1 <<<"$output" | jq -c .body)"
             [ "$status" -eq 0 ] || dump
             [ "$status" -eq 0 ]
             [ "${#lines[@]}" -eq "$n" ]
-            # with one loop, the transfer that ends first keeps its connection: the loop reads the
-            # end of the input only then, its -j being full until then
+            # one loop, its -j full, reads the end of its input only once a transfer has ended:
+            # the shorter first one, which keeps its connection
             if [ -n "$per_host" ]; then
                 tail -n 1 <<<"$output" | jqt --argjson n "$n" '.ok and (.body | tonumber) == $n - 1'
             else
