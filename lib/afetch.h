@@ -93,7 +93,7 @@ typedef struct afetch_options {
                                    its result is ok, skipped, with that path */
     bool hash;                  /* SHA-256 of each body into the result */
     /* Connections. NULL proxy: libcurl's proxy environment (http_proxy, https_proxy,
-     * all_proxy, no_proxy; never HTTP_PROXY) applies. */
+     * all_proxy, no_proxy; never HTTP_PROXY) applies, as it is when a run or gather starts. */
     const char *proxy;          /* every transfer through it: [scheme://][user:pw@]host[:port];
                                    afetch never prints it; ignored under deny_private */
     const char *noproxy;        /* hosts reached directly, comma-separated; "*": all */
