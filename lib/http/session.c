@@ -75,7 +75,7 @@ struct session *session_new(const afetch_options *opts)
     bool ok = append_all(&s->resolve, opts->resolve, opts->resolve_count) &&
               append_all(&s->connect_to, opts->connect_to, opts->connect_to_count);
     s->cookies = opts->cookie_file_count > 0 || opts->cookie_jar;
-    s->direct = !opts->proxy && !environment_names_proxy();
+    session_look_around(s, opts);
     s->no_proxy_option = !opts->noproxy;
     /* several loops share their DNS cache and TLS sessions: N loops need not resolve every name
      * and make every full handshake N times */
