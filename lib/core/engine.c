@@ -897,7 +897,6 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
                 cancel_everything, L);
     L->stream = &run;
     L->started = clock_seconds();
-    L->closing_round = false;
     notice_stop(L);
     pull(L);
     enter_closing_round(L);
@@ -910,7 +909,7 @@ int afetch_run_stream(afetch_loop *L, const afetch_stream *stream, afetch_summar
     summary->elapsed = clock_seconds() - L->started;
     summary->parallel = window_narrowest(L->window);
     L->stream = NULL;
-    L->closing_round = false; /* the loop may run again: its connections stay from now on */
+    L->closing_round = false; /* the loop may run again (a round starts only in a run) */
     gather_release(&run.gather);
     if (afetch_loop_save_cookies(L) != 0)
         summary->cookie_jar_errno = errno;
