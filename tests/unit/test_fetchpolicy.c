@@ -1,6 +1,7 @@
 /* test_fetchpolicy.c — the library's own guards, with no command line in front of them: what a
  * program that fills afetch_options itself gets. Real libcurl transfers, to 127.0.0.1 only. */
 #include "afetch.h"
+#include "listener.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -68,28 +69,11 @@ static void deny_private_ignores_proxy_environment(struct tap *t)
     }
 }
 
-/* A port on 127.0.0.1 that takes connections (the kernel completes them) and never answers.
- * Returns the listening socket, its port in *port; -1 on failure. */
-static int silent_listener(unsigned *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
 /* libcurl reads a timeout of 0 ms as none: 0.0004 s must be 1 ms, not a hang (alarm ends it). */
 static void tiny_timeout_is_not_unlimited(struct tap *t)
 {
     unsigned port = 0;
-    int listener = silent_listener(&port);
+    int listener = loopback_listener(8, &port); /* the kernel connects; nobody answers */
     if (!ok(t, listener >= 0, "a silent listener on 127.0.0.1"))
         return;
     char url[64];

@@ -4,6 +4,7 @@
  * 127.0.0.1 only: a port nothing listens on (refused at once) and a listener that never
  * answers. */
 #include "afetch.h"
+#include "listener.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -53,22 +54,6 @@ static void progress(void *arg, const afetch_progress *p)
     r->progress_seen = true;
 }
 
-/* A listening socket on 127.0.0.1 (backlog 1: later connections hang); its port in *port. */
-static int listener(unsigned *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 1) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
 /* Runs r's stream with opts; 0 or -1 as afetch_run_stream. */
 static int run_stream(struct run *r, const afetch_options *opts, afetch_summary *summary)
 {
@@ -93,7 +78,8 @@ int main(void)
     struct tap t = {0};
     alarm(60); /* a hang fails the test too */
     unsigned refused_port = 0, silent_port = 0;
-    int refused = listener(&refused_port), silent = listener(&silent_port);
+    /* backlog 1: connections to silent_port beyond the first hang */
+    int refused = loopback_listener(1, &refused_port), silent = loopback_listener(1, &silent_port);
     if (refused >= 0)
         close(refused); /* nothing listens there now */
     if (!ok(&t, refused >= 0 && silent >= 0, "two ports on 127.0.0.1") ||

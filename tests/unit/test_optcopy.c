@@ -5,6 +5,7 @@
  * shows what was sent: the user agent, headers, cookie, method and body of the copied
  * options. Under ASan a loop that still reads the caller's memory is a use-after-free. */
 #include "afetch.h"
+#include "listener.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -50,18 +51,6 @@ static void *serve(void *arg)
     while ((conn = accept(fd, NULL, NULL)) >= 0)
         echo_one(conn);
     return NULL;
-}
-
-static int listener(unsigned *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-        return -1;
-    *port = ntohs(a.sin_port);
-    return fd;
 }
 
 /* A heap copy of s, as a caller's own string would be. */
@@ -140,7 +129,7 @@ int main(void)
 {
     struct tap t = {0};
     unsigned port = 0;
-    int fd = listener(&port);
+    int fd = loopback_listener(8, &port);
     pthread_t server;
     if (fd < 0 || pthread_create(&server, NULL, serve, &fd) != 0) {
         puts("Bail out! no server on 127.0.0.1");

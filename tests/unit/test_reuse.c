@@ -4,6 +4,7 @@
  * never had a closing round does. A small keep-alive HTTP server on 127.0.0.1 (threads of this
  * test, one a connection) counts the connections open at each moment. */
 #include "afetch.h"
+#include "listener.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -72,18 +73,6 @@ static void *accept_loop(void *arg)
     return NULL;
 }
 
-static int listener(unsigned *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 512) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-        return -1;
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
 /* The connections open once they stop changing for 200 ms (at most 5 s of waiting). */
 static int settled_connections(void)
 {
@@ -124,7 +113,7 @@ int main(void)
 {
     struct tap t = {0};
     unsigned port = 0;
-    int fd = listener(&port);
+    int fd = loopback_listener(512, &port);
     pthread_t server;
     if (fd < 0 || pthread_create(&server, NULL, accept_loop, &fd) != 0) {
         puts("Bail out! no server on 127.0.0.1");
